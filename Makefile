@@ -1,0 +1,46 @@
+# The two commands in the README (run, test) and the steps they share.
+# Every target is idempotent and sets up what is missing on a fresh machine.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= peersupport.settings.local
+
+.PHONY: run test lint format services migrate clean
+
+$(VENV)/.installed: requirements.lock scripts/bootstrap-venv
+	@scripts/bootstrap-venv
+	@touch $@
+
+services: $(VENV)/.installed
+	@$(PY) scripts/ensure_services.py
+
+migrate: services
+	@$(PY) manage.py migrate --noinput
+	@$(PY) manage.py createcachetable
+
+run: migrate
+	@$(PY) manage.py seed_demo
+	@echo ""
+	@echo "peersupport is starting on http://$(HOST):$(PORT)/  (HTTP and WebSockets, Ctrl-C stops it)"
+	@echo ""
+	@$(PY) -m daphne -b $(HOST) -p $(PORT) peersupport.asgi:application
+
+test: $(VENV)/.installed
+	@$(PY) scripts/ensure_services.py --require-redis
+	@scripts/ensure-chromium
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@DJANGO_SETTINGS_MODULE=peersupport.settings.test $(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	@$(PY) -m ruff check --fix .
+	@$(PY) -m ruff format .
+
+clean:
+	rm -rf $(VENV) .pgdata .redis staticfiles test-artifacts

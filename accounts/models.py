@@ -1,0 +1,92 @@
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from accounts import display_names
+
+TIME_ZONE_CHOICES = [
+    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, *, display_name, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_display_name(display_name)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, *, display_name, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, display_name=display_name, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member. Known to others only by `display_name`; the email address is for
+    signing in and for mail from us, and is never shown to other members."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=display_names.MAX_LENGTH)
+    # What the name looks like to a reader; null once the account is deleted so the
+    # name can be chosen again.
+    display_name_key = models.CharField(  # noqa: DJ001 - NULL, unlike "", is never a duplicate
+        max_length=120, null=True, blank=True, editable=False
+    )
+    about = models.TextField(_("about you"), max_length=500, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC"
+    )
+    country = CountryField(_("country"), blank=True)
+    confirmed_adult_at = models.DateTimeField(null=True, blank=True)
+    rules_version_accepted = models.PositiveSmallIntegerField(null=True, blank=True)
+    rules_accepted_at = models.DateTimeField(null=True, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                "display_name_key",
+                name="unique_display_name_key",
+                violation_error_message=_("That name is already taken."),
+            ),
+            models.UniqueConstraint(Lower("email"), name="unique_email_ignoring_case"),
+        ]
+        indexes = [models.Index(Lower("display_name"), name="user_display_name_lower")]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The only name other members ever see."""
+        return str(_("former member")) if self.is_deleted else self.display_name
+
+    def set_display_name(self, name: str) -> None:
+        self.display_name = display_names.normalize(name)
+        self.display_name_key = display_names.name_key(self.display_name)

@@ -1,0 +1,52 @@
+"""Every change to an account goes through here."""
+
+import uuid
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+
+@transaction.atomic
+def user_update_profile(
+    *, acting_user: User, user: User, display_name: str, about: str, time_zone: str, country: str
+) -> User:
+    if acting_user.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own profile."))
+    user.set_display_name(display_name)
+    user.about = about
+    user.time_zone = time_zone
+    user.country = country
+    user.full_clean(exclude=["password", "email"])
+    user.save(update_fields=["display_name", "display_name_key", "about", "time_zone", "country"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, acting_user: User, user: User, request=None) -> User:
+    """Delete an account: personal data goes, what the member wrote stays and is
+    shown as written by a former member."""
+    if acting_user.pk != user.pk and not acting_user.is_superuser:
+        raise PermissionDenied(_("You can only delete your own account."))
+    EmailAddress.objects.filter(user=user).delete()
+    user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
+    user.display_name = ""
+    user.display_name_key = None
+    user.about = ""
+    user.country = ""
+    user.time_zone = "UTC"
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.deleted_at = timezone.now()
+    user.save()
+    user.authenticator_set.all().delete()
+    if request is not None and acting_user.pk == user.pk:
+        logout(request)
+    return user

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from peersupport import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("safety.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "peersupport.views.permission_denied"
+handler404 = "peersupport.views.page_not_found"
+handler500 = "peersupport.views.server_error"

@@ -1,0 +1,23 @@
+from django.shortcuts import render
+from django.views.decorators.csrf import requires_csrf_token
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+# Error pages render through the normal base template, so "Get help now" is on them
+# too; they must not touch the database, which may be what failed.
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
