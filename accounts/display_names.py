@@ -27,7 +27,7 @@ RESERVED_NAMES = (
     "admin", "administrator", "root", "system", "moderator", "mod", "mods", "leader",
     "peer leader", "staff", "support", "help", "helpline", "crisis", "team", "official",
     "peersupport", "peer support", "anonymous", "former member", "deleted", "null", "none",
-    "everyone", "here", "all",
+    "everyone", "here",
 )  # fmt: skip
 # These may not appear anywhere inside a name, however it is dressed up.
 RESERVED_FRAGMENTS = ("peersupport", "moderator", "administrator")
@@ -60,6 +60,11 @@ def _confusable_representatives() -> dict[str, str]:
             other = glyph["c"].strip("\u200e\u200f")
             if len(char) == 1 and len(other) == 1:
                 union(char, other)
+    # Case is one more way to look alike: "I" (capital i) joins "i", and "l" too.
+    for char in list(parent):
+        for variant in (char.lower(), char.upper()):
+            if len(variant) == 1:
+                union(char, variant)
     return {char: find(char) for char in parent}
 
 
@@ -73,11 +78,10 @@ def _skeleton(text: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """What makes two names look the same to a reader."""
-    text = normalize(name)
-    # Map look-alikes, fold case, and map again: "PAUL", "Paul" and "PauI" meet.
-    text = _skeleton(_skeleton(text).casefold()).casefold()
-    return "".join(char for char in text if char not in SEPARATORS)
+    """What makes two names look the same to a reader: "PAUL", "Paul", "PauI" and
+    "Pa ul" share a key."""
+    text = "".join(char for char in normalize(name).casefold() if char not in SEPARATORS)
+    return _skeleton(text)
 
 
 @cache

@@ -5,6 +5,8 @@ from .env import env_bool, env_int, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = False
+# Mail must really go out: account verification and password resets depend on it.
+env_str("SMTP_HOST")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

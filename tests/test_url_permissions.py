@@ -1,0 +1,71 @@
+"""Who may open which page: one table over every URL of ours, by role. Every page
+that renders also carries the "Get help now" link."""
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "member", "staff"]
+LOGIN = "login"  # a redirect to the login page
+
+# url name -> expected result for (anonymous, member, staff)
+TABLE = {
+    "home": (200, 200, 200),
+    "safety:help": (200, 200, 200),
+    "safety:rules": (200, 200, 200),
+    "accounts:settings": (LOGIN, 200, 200),
+    "accounts:delete": (LOGIN, 200, 200),
+    "admin:index": (LOGIN, 403, 200),
+    "account_signup": (200, 302, 302),
+    "account_login": (200, 302, 302),
+    "account_email": (LOGIN, 200, 200),
+    "account_change_password": (LOGIN, 200, 200),
+    "mfa_index": (LOGIN, 200, 200),
+}
+
+
+def user_for(role):
+    if role == "member":
+        return make_user(display_name="Table Member")
+    if role == "staff":
+        staff = make_staff(display_name="Table Staff")
+        TOTP.activate(staff, generate_totp_secret())
+        return staff
+    return None
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(TABLE))
+def test_page_access_by_role(client, role, url_name):
+    user = user_for(role)
+    if user:
+        client.force_login(user)
+    expected = TABLE[url_name][ROLES.index(role)]
+    response = client.get(reverse(url_name), follow=url_name.startswith("admin:"))
+    if expected == LOGIN:
+        chain = getattr(response, "redirect_chain", None)
+        final = chain[-1][0] if chain else response["Location"]
+        assert final.startswith(reverse("account_login")), final
+        return
+    assert response.status_code == expected
+    if expected in (200, 403) and not url_name.startswith("admin:"):
+        assert 'class="help-now" href="/help/"' in response.text
+
+
+def our_url_names():
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.app_name in {"accounts", "safety"}:
+            names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_page_of_ours_is_in_the_table():
+    missing = our_url_names() - set(TABLE)
+    assert not missing, f"add these to the permission table: {sorted(missing)}"
