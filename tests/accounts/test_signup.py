@@ -150,3 +150,21 @@ def test_members_log_in_with_the_password_they_chose(client):
         reverse("account_login"), {"login": "member@example.org", "password": PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_repeated_failed_logins_are_slowed_down_through_the_database_cache(client):
+    make_user(email="target@example.org")
+    pages = [
+        client.post(
+            reverse("account_login"), {"login": "target@example.org", "password": "guess"}
+        ).text
+        for _ in range(6)
+    ]
+    assert all("Too many failed login attempts" not in page for page in pages[:5])
+    assert "Too many failed login attempts" in pages[5]
+    # Even the right password waits now: the attempts are counted in the shared cache.
+    right = client.post(
+        reverse("account_login"), {"login": "target@example.org", "password": PASSWORD}
+    )
+    assert right.status_code == 200
+    assert "_auth_user_id" not in client.session
