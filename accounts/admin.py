@@ -36,7 +36,7 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationAdminForm
     ordering = ["-date_joined"]
     list_display = ["display_name", "email", "is_active", "is_staff", "date_joined", "deleted_at"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "country"]
+    list_filter = ["is_active", "is_trusted", "is_staff", "is_superuser", "country"]
     search_fields = ["display_name", "email"]
     readonly_fields = [
         "display_name_key",
@@ -59,7 +59,16 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (
             _("Permissions"),
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {
+                "fields": [
+                    "is_active",
+                    "is_trusted",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
         ),
         (_("Dates"), {"fields": ["date_joined", "last_login", "deleted_at"]}),
     ]

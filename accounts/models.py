@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     confirmed_adult_at = models.DateTimeField(null=True, blank=True)
     rules_version_accepted = models.PositiveSmallIntegerField(null=True, blank=True)
     rules_accepted_at = models.DateTimeField(null=True, blank=True)
+    is_trusted = models.BooleanField(
+        _("trusted member"),
+        default=False,
+        help_text=_("Trusted members may propose new groups (when the site allows it)."),
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from groups.views.membership import invite_accept_view
 from peersupport import views
 
 urlpatterns = [
@@ -8,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("safety.urls")),
+    path("groups/", include("groups.urls")),
+    path("invite/<str:token>/", invite_accept_view, name="invite_accept"),
     path("admin/", admin.site.urls),
 ]
 

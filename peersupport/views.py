@@ -10,7 +10,9 @@ def home(request):
 # too; they must not touch the database, which may be what failed.
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    # Our PermissionDenied messages are written for the person reading them.
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 @requires_csrf_token

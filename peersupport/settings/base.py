@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "safety",
+    "groups",
 ]
 
 MIDDLEWARE = [

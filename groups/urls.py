@@ -1,0 +1,34 @@
+from django.urls import path, re_path
+
+from groups.views import directory, leading, membership
+
+app_name = "groups"
+urlpatterns = [
+    path("", directory.directory_view, name="directory"),
+    path("new/", directory.group_create_view, name="create"),
+    path("<slug:slug>/", membership.group_detail_view, name="detail"),
+    path("<slug:slug>/join/", membership.join_view, name="join"),
+    path("<slug:slug>/request/", membership.request_view, name="request"),
+    path("<slug:slug>/request/withdraw/", membership.withdraw_view, name="withdraw"),
+    path("<slug:slug>/leave/", membership.leave_view, name="leave"),
+    path("<slug:slug>/welcome/", membership.welcome_view, name="welcome"),
+    path("<slug:slug>/rules/accept/", membership.accept_rules_view, name="accept_rules"),
+    path("<slug:slug>/listed/", membership.listed_view, name="listed"),
+    path("<slug:slug>/edit/", leading.edit_view, name="edit"),
+    path("<slug:slug>/requests/", leading.requests_view, name="requests"),
+    re_path(
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/requests/(?P<pk>[0-9]+)/(?P<decision>approve|decline)/$",
+        leading.request_decide_view,
+        name="request_decide",
+    ),
+    path("<slug:slug>/members/", leading.members_view, name="members"),
+    re_path(
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/members/(?P<pk>[0-9]+)/"
+        r"(?P<action>remove|ban|appoint|demote|transfer)/$",
+        leading.member_action_view,
+        name="member_action",
+    ),
+    path("<slug:slug>/invites/", leading.invites_view, name="invites"),
+    path("<slug:slug>/invites/<int:pk>/revoke/", leading.invite_revoke_view, name="invite_revoke"),
+    path("<slug:slug>/log/", leading.log_view, name="log"),
+]

@@ -1,0 +1,55 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from groups import permissions, selectors
+from groups.forms import GroupForm
+from groups.models import Membership, Topic
+from groups.services import groups as group_services
+
+
+@require_GET
+def directory_view(request):
+    query = request.GET.get("q", "").strip()[:100]
+    topic = request.GET.get("topic", "").strip()[:60]
+    sort = request.GET.get("sort", "activity")
+    groups = list(selectors.directory(request.user, query=query, topic=topic, sort=sort))
+    mine = [
+        group for group in groups if getattr(group, "my_state", None) == Membership.State.ACTIVE
+    ]
+    others = [group for group in groups if group not in mine]
+    context = {
+        "my_groups": mine,
+        "other_groups": others,
+        "topics": Topic.objects.all(),
+        "query": query,
+        "topic": topic,
+        "sort": sort if sort in selectors.SORTS else "activity",
+        "searching": bool(query or topic),
+        "proposals": selectors.proposals_of(request.user),
+        "can_propose": permissions.can_propose_groups(request.user),
+    }
+    return render(request, "groups/directory.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create_view(request):
+    if not permissions.can_propose_groups(request.user):
+        raise PermissionDenied(_("Only trusted members can propose new groups."))
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = group_services.group_create(acting_user=request.user, **form.cleaned_data)
+        if group.status == group.Status.PROPOSED:
+            messages.success(
+                request,
+                _("Thank you. An administrator will look at your proposal; "
+                  "until then only you can see the group."),
+            )  # fmt: skip
+        else:
+            messages.success(request, _("The group is open."))
+        return redirect("groups:detail", slug=group.slug)
+    return render(request, "groups/group_form.html", {"form": form, "creating": True})

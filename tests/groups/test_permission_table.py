@@ -1,0 +1,324 @@
+"""Every group URL, for every kind of person, in each kind of group: one table.
+
+Kinds of group: public (open), private (by request), hidden (invite only).
+Each cell lists the expected result in the public, private and hidden group:
+a status code, or "login" for a redirect to the login page.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Group, Invite, Membership
+from tests.factories import add_member, make_group, make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ["public", "private", "hidden"]
+ROLES = [
+    "anonymous", "outsider", "requester", "member", "muted", "banned", "other_leader",
+    "leader", "owner", "staff",
+]  # fmt: skip
+
+# Shorthands for whole rows.
+ALL_LOGIN = "login login login"
+
+
+def row(text: str) -> list[str]:
+    return text.split()
+
+
+# url name -> method, {role: "public private hidden"}
+TABLE = {
+    "detail": (
+        "get",
+        {
+            "anonymous": "200 200 404",
+            "outsider": "200 200 404",
+            "requester": "200 200 404",
+            "member": "200 200 200",
+            "muted": "200 200 200",
+            "banned": "200 200 404",
+            "other_leader": "200 200 404",
+            "leader": "200 200 200",
+            "owner": "200 200 200",
+            "staff": "200 200 200",
+        },
+    ),
+    "join": (
+        "get",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "200 403 404",
+            "requester": "403 403 404",
+            "member": "403 403 403",
+            "muted": "403 403 403",
+            "banned": "403 403 404",
+            "other_leader": "200 403 404",
+            "leader": "403 403 403",
+            "owner": "403 403 403",
+            "staff": "403 403 403",
+        },
+    ),
+    "request": (
+        "get",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "403 200 404",
+            "requester": "403 403 404",
+            "member": "403 403 403",
+            "muted": "403 403 403",
+            "banned": "403 403 404",
+            "other_leader": "403 200 404",
+            "leader": "403 403 403",
+            "owner": "403 403 403",
+            "staff": "403 403 403",
+        },
+    ),
+    "withdraw": (
+        "post",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "302 302 404",
+            "requester": "302 302 404",
+            "member": "302 302 302",
+            "muted": "302 302 302",
+            "banned": "302 302 404",
+            "other_leader": "302 302 404",
+            "leader": "302 302 302",
+            "owner": "302 302 302",
+            "staff": "302 302 302",
+        },
+    ),
+    "leave": (
+        "get",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "403 403 404",
+            "requester": "403 403 404",
+            "member": "200 200 200",
+            "muted": "200 200 200",
+            "banned": "403 403 404",
+            "other_leader": "403 403 404",
+            "leader": "200 200 200",
+            "owner": "403 403 403",
+            "staff": "403 403 403",
+        },
+    ),
+    "welcome": (
+        "get",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "302 404 404",
+            "requester": "302 404 404",
+            "member": "200 200 200",
+            "muted": "200 200 200",
+            "banned": "403 404 404",
+            "other_leader": "302 404 404",
+            "leader": "200 200 200",
+            "owner": "200 200 200",
+            "staff": "302 302 302",
+        },
+    ),
+    "accept_rules": (
+        "get",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "302 302 404",
+            "requester": "302 302 404",
+            "member": "200 200 200",
+            "muted": "200 200 200",
+            "banned": "302 302 404",
+            "other_leader": "302 302 404",
+            "leader": "200 200 200",
+            "owner": "200 200 200",
+            "staff": "302 302 302",
+        },
+    ),
+    "listed": (
+        "post",
+        {
+            "anonymous": ALL_LOGIN,
+            "outsider": "403 403 404",
+            "requester": "403 403 404",
+            "member": "302 302 302",
+            "muted": "302 302 302",
+            "banned": "403 403 404",
+            "other_leader": "403 403 404",
+            "leader": "302 302 302",
+            "owner": "302 302 302",
+            "staff": "403 403 403",
+        },
+    ),
+    "members": (
+        "get",
+        {
+            "anonymous": "login login login",
+            "outsider": "403 404 404",
+            "requester": "403 404 404",
+            "member": "200 200 200",
+            "muted": "200 200 200",
+            "banned": "403 404 404",
+            "other_leader": "403 404 404",
+            "leader": "200 200 200",
+            "owner": "200 200 200",
+            "staff": "200 200 200",
+        },
+    ),
+}
+LEADERS_ONLY = {
+    "anonymous": ALL_LOGIN,
+    "outsider": "403 403 404",
+    "requester": "403 403 404",
+    "member": "403 403 403",
+    "muted": "403 403 403",
+    "banned": "403 403 404",
+    "other_leader": "403 403 404",
+    "leader": "200 200 200",
+    "owner": "200 200 200",
+    "staff": "200 200 200",
+}
+OWNER_ONLY = {**LEADERS_ONLY, "leader": "403 403 403"}
+LEADERS_POST = {role: cells.replace("200", "302") for role, cells in LEADERS_ONLY.items()}
+TABLE |= {
+    "edit": ("get", LEADERS_ONLY),
+    "requests": ("get", LEADERS_ONLY),
+    "request_decide": ("post", LEADERS_POST),
+    "member_action": ("get", LEADERS_ONLY),
+    "invites": ("get", LEADERS_ONLY),
+    "invite_revoke": ("post", LEADERS_POST),
+    "log": ("get", OWNER_ONLY),
+}
+
+
+class World:
+    """One group of the given kind with a person in every role."""
+
+    def __init__(self, kind: str):
+        visibility = {"public": "public", "private": "private", "hidden": "hidden"}[kind]
+        policy = {"public": "open", "private": "request", "hidden": "invite"}[kind]
+        self.owner = make_user(display_name="Owner Person")
+        self.group = make_group(
+            name=f"The {kind} group", visibility=visibility, join_policy=policy, owner=self.owner
+        )
+        self.people = {"anonymous": None, "owner": self.owner}
+        self.people["outsider"] = make_user(display_name="Outsider Person")
+        for role, state, extra in [
+            ("requester", Membership.State.REQUESTED, {}),
+            ("member", Membership.State.ACTIVE, {}),
+            ("muted", Membership.State.ACTIVE,
+             {"muted_until": timezone.now() + datetime.timedelta(hours=1)}),
+            ("banned", Membership.State.BANNED, {}),
+        ]:  # fmt: skip
+            person = make_user(display_name=f"{role.title()} Person")
+            add_member(self.group, person, state=state, **extra)
+            self.people[role] = person
+        leader = make_user(display_name="Leader Person")
+        add_member(self.group, leader, role=Membership.Role.LEADER)
+        self.people["leader"] = leader
+        other_leader = make_user(display_name="Elsewhere Leader")
+        make_group(name=f"Another {kind} group", owner=other_leader)
+        self.people["other_leader"] = other_leader
+        self.people["staff"] = make_staff(display_name="Staff Person")
+        self.target = add_member(self.group, make_user(display_name="Target Person"))
+        self.request = Membership.objects.get(group=self.group, user=self.people["requester"])
+        self.invite = Invite.objects.create(group=self.group, created_by=self.owner)
+
+    def url(self, name: str) -> str:
+        slug = self.group.slug
+        if name == "request_decide":
+            return reverse("groups:request_decide", args=[slug, self.request.pk, "approve"])
+        if name == "member_action":
+            return reverse("groups:member_action", args=[slug, self.target.pk, "remove"])
+        if name == "invite_revoke":
+            return reverse("groups:invite_revoke", args=[slug, self.invite.pk])
+        return reverse(f"groups:{name}", args=[slug])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(TABLE))
+def test_group_url_by_role(client, kind, role, url_name):
+    world = World(kind)
+    method, expectations = TABLE[url_name]
+    expected = row(expectations[role])[KINDS.index(kind)]
+    person = world.people[role]
+    if person is not None:
+        client.force_login(person)
+    response = getattr(client, method)(world.url(url_name))
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == int(expected), response.content[:500]
+    if response.status_code in (200, 403, 404):
+        assert 'class="help-now" href="/help/"' in response.text
+
+
+def test_hidden_groups_never_name_themselves_in_a_404(client):
+    world = World("hidden")
+    client.force_login(world.people["outsider"])
+    for name in TABLE:
+        if TABLE[name][0] == "get":
+            response = client.get(world.url(name))
+            assert world.group.name not in response.text
+
+
+DIRECTORY_AND_CREATE = {
+    # role: (directory, create)
+    "anonymous": (200, "login"), "outsider": (200, 403), "requester": (200, 403),
+    "member": (200, 403), "muted": (200, 403), "banned": (200, 403),
+    "other_leader": (200, 200), "leader": (200, 200), "owner": (200, 200), "staff": (200, 200),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_directory_and_group_creation_by_role(client, role):
+    world = World("public")
+    person = world.people[role]
+    if person is not None:
+        client.force_login(person)
+    directory, create = DIRECTORY_AND_CREATE[role]
+    assert client.get(reverse("groups:directory")).status_code == directory
+    response = client.get(reverse("groups:create"))
+    if create == "login":
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == create
+
+
+INVITE_ACCEPT = {
+    "anonymous": "login", "outsider": 200, "requester": 200, "member": 302, "muted": 302,
+    "banned": 200, "other_leader": 200, "leader": 302, "owner": 302, "staff": 200,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_invite_links_by_role(client, role):
+    world = World("hidden")
+    person = world.people[role]
+    if person is not None:
+        client.force_login(person)
+    response = client.get(reverse("invite_accept", args=[world.invite.token]))
+    expected = INVITE_ACCEPT[role]
+    if expected == "login":
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected
+    if role == "banned":
+        assert "You have been banned from this group" in response.text
+
+
+def test_every_group_url_is_in_a_table():
+    from django.urls import get_resolver
+
+    names = {
+        pattern.name
+        for resolver in get_resolver().url_patterns
+        if getattr(resolver, "app_name", None) == "groups"
+        for pattern in resolver.url_patterns
+    }
+    assert names == set(TABLE) | {"directory", "create"}
+    assert Group.objects.count() == 0
