@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Invite, Membership, ModerationLogEntry, SiteSettings, Topic
 from groups.services import groups as group_services
+from groups.services import memberships as membership_services
+from groups.services.audit import log_action
 
 
 @admin.register(Topic)
@@ -16,12 +18,17 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only here; change a membership on its own page, where the change is logged."""
+
     model = Membership
     extra = 0
     fields = ["user", "role", "state", "muted_until", "joined_at"]
-    readonly_fields = ["joined_at"]
-    raw_id_fields = ["user"]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Group)
@@ -66,10 +73,49 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__display_name", "user__email", "group__name"]
     raw_id_fields = ["user", "group"]
     list_select_related = ["user", "group"]
+    actions = ["approve_requests", "appoint_leaders"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            log_action(
+                actor=request.user, action=ModerationLogEntry.Action.ADMIN_CHANGED_MEMBERSHIP,
+                group=obj.group, target_user=obj.user, fields=form.changed_data,
+                values={name: str(form.cleaned_data[name]) for name in form.changed_data},
+            )  # fmt: skip
+
+    def _run(self, request, queryset, service, done_message):
+        done = 0
+        for membership in queryset.select_related("group", "user"):
+            try:
+                service(acting_user=request.user, membership=membership)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                message = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{membership}: {message}", messages.WARNING)
+        self.message_user(request, done_message % {"n": done})
+
+    @admin.action(description=_("Approve the selected join requests"))
+    def approve_requests(self, request, queryset):
+        self._run(request, queryset, membership_services.membership_approve,
+                  _("%(n)d request(s) approved."))  # fmt: skip
+
+    @admin.action(description=_("Make the selected members peer leaders"))
+    def appoint_leaders(self, request, queryset):
+        self._run(request, queryset, membership_services.leader_appoint,
+                  _("%(n)d peer leader(s) appointed."))  # fmt: skip
 
 
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected invite links"))
+    def revoke(self, request, queryset):
+        for invite in queryset.select_related("group"):
+            membership_services.invite_revoke(acting_user=request.user, invite=invite)
+        self.message_user(request, _("The links no longer work."))
+
     list_display = ["group", "created_by", "created_at", "expires_at", "use_count", "max_uses",
                     "revoked_at"]  # fmt: skip
     list_filter = ["group"]

@@ -66,11 +66,25 @@ def wait_for(check, seconds: float = 20.0) -> bool:
     return False
 
 
+def cluster_port(config: Path) -> int:
+    try:
+        for line in config.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "port":
+                return int(value.split("#")[0].strip())
+    except (OSError, ValueError):
+        pass
+    return 5432
+
+
 def start_system_cluster(url: str) -> bool:
     if not shutil.which("pg_ctlcluster"):
         return False
+    wanted_port = pg_params(url)["port"]
     for version_dir in sorted(glob.glob("/etc/postgresql/*/main")):
         version = Path(version_dir).parent.name
+        if cluster_port(Path(version_dir) / "postgresql.conf") != wanted_port:
+            continue
         say(f"starting the machine's PostgreSQL {version} cluster")
         run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"])
         if wait_for(lambda: pg_answers(url)):

@@ -24,6 +24,7 @@ class ModerationLogEntry(models.Model):
         OWNERSHIP_TRANSFERRED = "ownership_transferred", _("transferred ownership")
         INVITE_CREATED = "invite_created", _("created an invite link")
         INVITE_REVOKED = "invite_revoked", _("revoked an invite link")
+        ADMIN_CHANGED_MEMBERSHIP = "admin_changed_membership", _("changed a membership in admin")
 
     group = models.ForeignKey(
         "peergroups.Group", null=True, blank=True, on_delete=models.PROTECT,

@@ -1,0 +1,113 @@
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Group, Membership, ModerationLogEntry
+from groups.services import groups as group_services
+from tests.factories import add_member, make_group, make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    staff = make_staff(display_name="Site Keeper")
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+    client.staff = staff
+    return client
+
+
+def test_the_moderation_log_is_read_only_in_admin(admin_client):
+    owner = make_user(is_trusted=True)
+    group = group_services.group_create(
+        acting_user=owner, name="Calm Seas", slug="calm-seas", short_description="Calm."
+    )
+    entry = ModerationLogEntry.objects.get(group=group)
+    change_url = reverse("admin:peergroups_moderationlogentry_change", args=[entry.pk])
+    delete_url = reverse("admin:peergroups_moderationlogentry_delete", args=[entry.pk])
+    assert (
+        admin_client.get(reverse("admin:peergroups_moderationlogentry_changelist")).status_code
+        == 200
+    )
+    page = admin_client.get(change_url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+    assert admin_client.post(change_url, {"reason": "rewritten"}).status_code == 403
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert admin_client.get(reverse("admin:peergroups_moderationlogentry_add")).status_code == 403
+    entry.refresh_from_db()
+    assert entry.reason == ""
+    assert ModerationLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_no_admin_user_has_change_or_delete_permission_on_the_log(admin_client, rf):
+    from django.contrib.admin.sites import site
+
+    model_admin = site._registry[ModerationLogEntry]
+    request = rf.get("/")
+    request.user = admin_client.staff
+    assert request.user.is_superuser
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert not model_admin.has_add_permission(request)
+
+
+def test_admins_approve_proposed_groups_with_an_action(admin_client):
+    proposer = make_user(is_trusted=True)
+    group = group_services.group_create(
+        acting_user=proposer, name="New Dawn", slug="new-dawn", short_description="Dawn."
+    )
+    assert group.status == Group.Status.PROPOSED
+    response = admin_client.post(
+        reverse("admin:peergroups_group_changelist"),
+        {"action": "approve_proposals", "_selected_action": [group.pk]},
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.status == Group.Status.ACTIVE
+    assert ModerationLogEntry.objects.filter(
+        group=group, action=ModerationLogEntry.Action.GROUP_APPROVED, actor=admin_client.staff
+    ).exists()
+
+
+def test_changing_a_membership_in_admin_is_logged(admin_client):
+    owner = make_user()
+    group = make_group(owner=owner)
+    membership = add_member(group, make_user(display_name="Someone Here"))
+    url = reverse("admin:peergroups_membership_change", args=[membership.pk])
+    response = admin_client.post(
+        url,
+        {"user": membership.user.pk, "group": group.pk, "role": "leader", "state": "active",
+         "joined_at_0": timezone.localtime(membership.joined_at).strftime("%Y-%m-%d"),
+         "joined_at_1": timezone.localtime(membership.joined_at).strftime("%H:%M:%S"),
+         "accepted_rules_version": membership.accepted_rules_version,
+         "request_message": "", "decision_reason": ""},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:2000]
+    membership.refresh_from_db()
+    assert membership.role == Membership.Role.LEADER
+    entry = ModerationLogEntry.objects.get(
+        action=ModerationLogEntry.Action.ADMIN_CHANGED_MEMBERSHIP
+    )
+    assert entry.actor == admin_client.staff
+    assert entry.target_user == membership.user
+    assert "role" in entry.details["fields"]
+    assert entry.details["values"]["role"] == "leader"
+
+
+def test_admin_lists_and_searches_groups_and_memberships(admin_client):
+    group = make_group(name="Searchable Group", owner=make_user(display_name="Findable Owner"))
+    groups_page = admin_client.get(
+        reverse("admin:peergroups_group_changelist"), {"q": "Searchable"}
+    )
+    assert "Searchable Group" in groups_page.text
+    members_page = admin_client.get(
+        reverse("admin:peergroups_membership_changelist"), {"q": "Findable"}
+    )
+    assert "Findable Owner" in members_page.text
+    assert (
+        admin_client.get(reverse("admin:peergroups_group_change", args=[group.pk])).status_code
+        == 200
+    )
