@@ -1,7 +1,9 @@
 from django import forms
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Group, Topic
+from groups.models import ContentWarning, Group, Report, Topic
+from groups.models.threads import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 
 REASON_HELP = _("The member will see this. Be kind and specific.")
 
@@ -107,3 +109,130 @@ class GroupEditForm(GroupForm):
             for name in ("name", "visibility", "join_policy"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Only the group's owner can change this.")
+
+
+# Threads and posts
+
+# Text-direction overrides and isolates can make words display in a different order
+# from how they are stored ("Trojan Source"); members never need them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+HIDDEN_CHARACTERS = BIDI_CONTROLS | {"\x00"}
+
+
+def without_hidden_characters(value):
+    if value:
+        value = "".join(char for char in value if char not in HIDDEN_CHARACTERS)
+    return value
+
+
+class CleanedTextarea(forms.Textarea):
+    """Shows the member's draft back without the hidden characters we refused."""
+
+    def format_value(self, value):
+        return without_hidden_characters(super().format_value(value))
+
+
+class CleanedTextInput(forms.TextInput):
+    def format_value(self, value):
+        return without_hidden_characters(super().format_value(value))
+
+
+class MemberTextField(forms.CharField):
+    """Text a member writes: kind messages, and hidden control characters refused."""
+
+    def __init__(self, *, what: str, **kwargs):
+        kwargs.setdefault("widget", CleanedTextarea(attrs={"rows": 8}))
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not _is_null_validator(v)]
+        self.error_messages["required"] = _("Please write your %(what)s before sending.") % {
+            "what": what
+        }
+        self.error_messages["max_length"] = _(
+            "Your %(what)s is %(length)s characters; the most we can take is %(limit)s. "
+            "Everything you wrote is still here, so you can shorten it or split it in two."
+        )
+        self.what = what
+
+    def widget_attrs(self, widget):
+        # No maxlength: a browser would silently cut a pasted draft short.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        hidden = [char for char in value if char in HIDDEN_CHARACTERS]
+        if hidden:
+            raise forms.ValidationError(
+                _(
+                    "Your %(what)s contained %(n)d hidden control character(s), which we've "
+                    "taken out. Please check it reads as you meant and send it again."
+                ),
+                code="hidden_characters",
+                params={"what": self.what, "n": len(hidden)},
+            )
+        return value
+
+    def validate(self, value):
+        super().validate(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise forms.ValidationError(
+                self.error_messages["max_length"],
+                code="max_length",
+                params={"what": self.what, "length": f"{len(value):,}",
+                        "limit": f"{self.max_length:,}"},
+            )  # fmt: skip
+
+
+def _is_null_validator(validator) -> bool:
+    # Our own checks give kinder messages than these.
+    return isinstance(validator, ProhibitNullCharactersValidator | MaxLengthValidator)
+
+
+class PostForm(forms.Form):
+    body = MemberTextField(what=_("message"), label=_("Your message"), max_length=BODY_MAX_LENGTH,
+                           help_text=_("You can use Markdown: **bold**, *italic*, lists, > quotes "
+                                       "and links."))  # fmt: skip
+    content_warning = forms.ChoiceField(
+        label=_("Content warning"),
+        choices=ContentWarning.choices,
+        required=False,
+        help_text=_("Readers see the warning first and choose whether to open the post."),
+    )
+    content_warning_note = forms.CharField(
+        label=_("About the warning (optional; needed for “Other”)"), max_length=80, required=False,
+        widget=CleanedTextInput,
+    )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("content_warning") == ContentWarning.OTHER
+            and not cleaned.get("content_warning_note", "").strip()
+        ):
+            self.add_error(
+                "content_warning_note", _("Please say in a few words what the warning is about.")
+            )
+        return cleaned
+
+
+class ThreadForm(PostForm):
+    title = MemberTextField(
+        what=_("title"), label=_("Title"), max_length=TITLE_MAX_LENGTH,
+        widget=CleanedTextInput(attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+
+    field_order = ["title", "body", "content_warning", "content_warning_note"]
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What's wrong?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose the reason closest to what you saw.")},
+    )
+    note = forms.CharField(
+        label=_("Anything else the leaders should know (optional)"), required=False,
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip

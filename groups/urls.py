@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from groups.views import directory, leading, membership
+from groups.views import directory, leading, membership, threads
 
 app_name = "groups"
 urlpatterns = [
@@ -31,4 +31,25 @@ urlpatterns = [
     path("<slug:slug>/invites/", leading.invites_view, name="invites"),
     path("<slug:slug>/invites/<int:pk>/revoke/", leading.invite_revoke_view, name="invite_revoke"),
     path("<slug:slug>/log/", leading.log_view, name="log"),
+    path("<slug:slug>/threads/", threads.thread_list_view, name="threads"),
+    path("<slug:slug>/threads/new/", threads.thread_create_view, name="thread_create"),
+    path("<slug:slug>/threads/<int:pk>/", threads.thread_view, name="thread"),
+    path("<slug:slug>/threads/<int:pk>/reply/", threads.reply_view, name="reply"),
+    re_path(
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/threads/(?P<pk>[0-9]+)/(?P<change>pin|unpin|lock|unlock)/$",
+        threads.thread_moderate_view,
+        name="thread_moderate",
+    ),
+    path("<slug:slug>/posts/<int:pk>/edit/", threads.post_edit_view, name="post_edit"),
+    path("<slug:slug>/posts/<int:pk>/delete/", threads.post_delete_view, name="post_delete"),
+    path("<slug:slug>/posts/<int:pk>/react/", threads.react_view, name="react"),
+    path("<slug:slug>/posts/<int:pk>/report/", threads.report_view, name="report"),
+    path("<slug:slug>/posts/<int:pk>/history/", threads.post_history_view, name="post_history"),
+    path("<slug:slug>/held/", threads.held_posts_view, name="held"),
+    re_path(
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/held/(?P<pk>[0-9]+)/(?P<decision>approve|reject)/$",
+        threads.held_post_decide_view,
+        name="held_decide",
+    ),
+    path("<slug:slug>/reports/", threads.reports_view, name="reports"),
 ]

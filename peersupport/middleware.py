@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 
@@ -14,3 +17,18 @@ class PrivatePagesNotCachedMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private, max-age=0"
         return response
+
+
+class MemberTimeZoneMiddleware:
+    """Show times in the member's own time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.time_zone:
+            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

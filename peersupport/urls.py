@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from groups.views.membership import invite_accept_view
+from groups.views.notifications import notifications_view
 from peersupport import views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include("safety.urls")),
     path("groups/", include("groups.urls")),
     path("invite/<str:token>/", invite_accept_view, name="invite_accept"),
+    path("notifications/", notifications_view, name="notifications"),
     path("admin/", admin.site.urls),
 ]
 

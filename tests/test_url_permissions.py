@@ -25,6 +25,7 @@ TABLE = {
     "account_email": (LOGIN, 200, 200),
     "account_change_password": (LOGIN, 200, 200),
     "mfa_index": (LOGIN, 200, 200),
+    "notifications": (LOGIN, 200, 200),
 }
 
 

@@ -67,6 +67,11 @@ class Group(models.Model):
     rules_version = models.PositiveIntegerField(_("rules version"), default=1, editable=False)
     rules_updated_at = models.DateTimeField(default=timezone.now, editable=False)
     welcome_message = models.TextField(_("welcome message"), max_length=5_000, blank=True)
+    held_posts_for_new_members = models.PositiveSmallIntegerField(
+        _("posts to approve from each new member"),
+        default=2,
+        help_text=_("A new member's first posts wait for a peer leader's approval."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -143,6 +148,7 @@ class Membership(models.Model):
     decision_reason = models.TextField(_("reason"), max_length=1_000, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     hidden_from_member_list = models.BooleanField(_("hide me from the member list"), default=False)
+    approved_post_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -25,6 +25,12 @@ class ModerationLogEntry(models.Model):
         INVITE_CREATED = "invite_created", _("created an invite link")
         INVITE_REVOKED = "invite_revoked", _("revoked an invite link")
         ADMIN_CHANGED_MEMBERSHIP = "admin_changed_membership", _("changed a membership in admin")
+        THREAD_PINNED = "thread_pinned", _("pinned a thread")
+        THREAD_UNPINNED = "thread_unpinned", _("unpinned a thread")
+        THREAD_LOCKED = "thread_locked", _("locked a thread")
+        THREAD_UNLOCKED = "thread_unlocked", _("unlocked a thread")
+        POST_APPROVED = "post_approved", _("approved a held post")
+        POST_REJECTED = "post_rejected", _("did not approve a held post")
 
     group = models.ForeignKey(
         "peergroups.Group", null=True, blank=True, on_delete=models.PROTECT,

@@ -1,6 +1,7 @@
 from django import template
+from django.utils.safestring import mark_safe
 
-from groups.markdown import render_markdown
+from groups.markdown import SANITIZER_VERSION, render_markdown
 
 register = template.Library()
 
@@ -8,3 +9,12 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text):
     return render_markdown(text)
+
+
+@register.filter
+def post_html(post):
+    """A post's HTML: the stored rendering while it was made by the current sanitizer,
+    otherwise rendered again from the Markdown the member wrote."""
+    if post.rendered_version == SANITIZER_VERSION and post.rendered_html:
+        return mark_safe(post.rendered_html)  # noqa: S308 - stored output of render_markdown
+    return render_markdown(post.body)

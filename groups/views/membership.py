@@ -36,6 +36,7 @@ def group_detail_view(request, slug):
         "member_count": selectors.active_member_count(group),
         "topics": group.topics.all(),
         "pending_count": selectors.pending_requests(group).count() if can["approve_join"] else 0,
+        "held_count": selectors.held_posts(group).count() if can["moderate"] else 0,
         "listed_form": ListedForm(initial={"listed": not membership.hidden_from_member_list})
         if membership and membership.is_active
         else None,

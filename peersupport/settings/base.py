@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "peersupport.middleware.PrivatePagesNotCachedMiddleware",
+    "peersupport.middleware.MemberTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "peersupport.urls"
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "groups.context_processors.notifications",
             ],
         },
     },

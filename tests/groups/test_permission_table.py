@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group, Invite, Membership
+from groups.services import threads
 from tests.factories import add_member, make_group, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +183,55 @@ LEADERS_ONLY = {
 }
 OWNER_ONLY = {**LEADERS_ONLY, "leader": "403 403 403"}
 LEADERS_POST = {role: cells.replace("200", "302") for role, cells in LEADERS_ONLY.items()}
+# Reading and writing threads: content of private and hidden groups is 404 to outsiders.
+READERS = {
+    "anonymous": ALL_LOGIN,
+    "outsider": "200 404 404",
+    "requester": "200 404 404",
+    "member": "200 200 200",
+    "muted": "200 200 200",
+    "banned": "403 404 404",
+    "other_leader": "200 404 404",
+    "leader": "200 200 200",
+    "owner": "200 200 200",
+    "staff": "200 200 200",
+}
+WRITERS = {
+    **READERS,
+    "outsider": "403 404 404",
+    "requester": "403 404 404",
+    "muted": "403 403 403",
+    "other_leader": "403 404 404",
+}
+AUTHOR_ONLY = {
+    **WRITERS,
+    "muted": "403 403 403",
+    "leader": "403 403 403",
+    "owner": "403 403 403",
+    "staff": "403 403 403",
+}
+MODERATORS = {**WRITERS, "member": "403 403 403", "muted": "403 403 403"}
+TABLE |= {
+    "threads": ("get", READERS),
+    "thread": ("get", READERS),
+    "thread_create": ("get", {**WRITERS, "outsider": "403 403 404",
+                              "requester": "403 403 404", "other_leader": "403 403 404",
+                              "banned": "403 403 404"}),
+    "reply": ("post", {role: cells.replace("200", "302") for role, cells in WRITERS.items()}),
+    "post_edit": ("get", {**AUTHOR_ONLY, "member": "200 200 200"}),
+    "post_delete": ("get", {**AUTHOR_ONLY, "member": "200 200 200"}),
+    "react": ("post", {role: cells.replace("200", "302") for role, cells in WRITERS.items()}),
+    "report": ("get", {**WRITERS, "muted": "200 200 200"}),
+    "thread_moderate": ("post", {r: c.replace("200", "302") for r, c in MODERATORS.items()}),
+    "post_history": ("get", MODERATORS),
+    "held": ("get", MODERATORS),
+    # A held post is invisible (404) to everyone but its author and the moderators.
+    "held_decide": ("post", {**{r: c.replace("200", "302") for r, c in MODERATORS.items()},
+                             "outsider": "404 404 404", "requester": "404 404 404",
+                             "member": "404 404 404", "muted": "404 404 404",
+                             "other_leader": "404 404 404"}),
+    "reports": ("get", MODERATORS),
+}  # fmt: skip
 TABLE |= {
     "edit": ("get", LEADERS_ONLY),
     "requests": ("get", LEADERS_ONLY),
@@ -191,6 +241,9 @@ TABLE |= {
     "invite_revoke": ("post", LEADERS_POST),
     "log": ("get", OWNER_ONLY),
 }
+
+
+POST_DATA = {"reply": {"body": "Thank you for this."}, "react": {"kind": "strength"}}
 
 
 class World:
@@ -225,6 +278,17 @@ class World:
         self.target = add_member(self.group, make_user(display_name="Target Person"))
         self.request = Membership.objects.get(group=self.group, user=self.people["requester"])
         self.invite = Invite.objects.create(group=self.group, created_by=self.owner)
+        Membership.objects.filter(user=self.people["member"]).update(approved_post_count=10)
+        self.thread = threads.thread_create(
+            acting_user=self.owner, group=self.group, title="A thread", body="First post."
+        )
+        self.post = threads.post_create(
+            acting_user=self.people["member"], thread=self.thread, body="A member's reply."
+        )
+        self.held = threads.post_create(
+            acting_user=self.target.user, thread=self.thread, body="A new member's reply."
+        )
+        assert self.held.state == "held"
 
     def url(self, name: str) -> str:
         slug = self.group.slug
@@ -234,6 +298,14 @@ class World:
             return reverse("groups:member_action", args=[slug, self.target.pk, "remove"])
         if name == "invite_revoke":
             return reverse("groups:invite_revoke", args=[slug, self.invite.pk])
+        if name in {"thread", "reply"}:
+            return reverse(f"groups:{name}", args=[slug, self.thread.pk])
+        if name == "thread_moderate":
+            return reverse(f"groups:{name}", args=[slug, self.thread.pk, "pin"])
+        if name in {"post_edit", "post_delete", "react", "report", "post_history"}:
+            return reverse(f"groups:{name}", args=[slug, self.post.pk])
+        if name == "held_decide":
+            return reverse(f"groups:{name}", args=[slug, self.held.pk, "approve"])
         return reverse(f"groups:{name}", args=[slug])
 
 
@@ -247,7 +319,7 @@ def test_group_url_by_role(client, kind, role, url_name):
     person = world.people[role]
     if person is not None:
         client.force_login(person)
-    response = getattr(client, method)(world.url(url_name))
+    response = getattr(client, method)(world.url(url_name), POST_DATA.get(url_name, {}))
     if expected == "login":
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from groups.models import Group, Membership, Topic
+from groups.models import ContentWarning, Group, Membership, Thread, Topic
+from groups.services import threads as thread_services
 from safety.rules import CURRENT_RULES_VERSION
 
 DEMO_PASSWORD = "recovery-demo-2026"  # noqa: S105 - printed for anyone running the demo
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         people = {key: self.person(email, name, staff) for key, email, name, staff in DEMO_PEOPLE}
         for spec in DEMO_GROUPS:
             self.group(spec, people)
+        self.conversations(people)
         self.stdout.write(self.style.SUCCESS("demo data is in place"))
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for _key, email, display_name, is_staff in DEMO_PEOPLE:
@@ -119,6 +121,35 @@ class Command(BaseCommand):
                     "role": Membership.Role.MEMBER if role == "requested" else role,
                     "joined_at": None if role == "requested" else timezone.now(),
                     "accepted_rules_version": group.rules_version,
+                    # Established members: their posts are not held for approval.
+                    "approved_post_count": 0 if role == "requested" else 10,
                     "request_message": "I'd like to join, please." if role == "requested" else "",
                 },
             )  # fmt: skip
+
+    def conversations(self, people):
+        group = Group.objects.get(slug="sober-mornings")
+        if Thread.objects.filter(group=group).exists():
+            return
+        leader, member = people["leader"], people["member"]
+        welcome = thread_services.thread_create(
+            acting_user=leader, group=group, title="Welcome, and how this group works",
+            body="Say hello, share your morning intention, and be gentle with yourself.\n\n"
+            "- Post once a day, or whenever you need to\n- Use a content warning for hard topics",
+        )  # fmt: skip
+        thread_services.thread_set_pinned(acting_user=leader, thread=welcome, pinned=True)
+        hard_day = thread_services.thread_create(
+            acting_user=member, group=group, title="Day 12 and a hard night",
+            body="Last night the cravings came back with the low mood. I didn't drink, "
+            "but I didn't sleep either. Writing it here so I don't carry it alone.",
+            content_warning=ContentWarning.RELAPSE, content_warning_note="cravings",
+        )  # fmt: skip
+        reply = thread_services.post_create(
+            acting_user=leader, thread=hard_day,
+            body="@Quiet Morning twelve days is real. Thank you for writing it here. "
+            "What helped the last time a night like that passed?",
+        )  # fmt: skip
+        thread_services.reaction_toggle(acting_user=leader, post=hard_day.posts.first(),
+                                        kind="strength")  # fmt: skip
+        thread_services.reaction_toggle(acting_user=member, post=reply, kind="thank_you")
+        self.stdout.write("created demo conversations")

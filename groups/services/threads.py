@@ -1,0 +1,335 @@
+"""Threads, posts, reactions, reports and read pointers."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups import permissions
+from groups.markdown import SANITIZER_VERSION, render_markdown
+from groups.mentions import mentioned_names
+from groups.models import (
+    Group,
+    Membership,
+    ModerationLogEntry,
+    Notification,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Report,
+    Thread,
+)
+from groups.permissions import Capability, Standing
+from groups.services.audit import log_action
+
+Action = ModerationLogEntry.Action
+THREADS_PER_HOUR = 5
+POSTS_PER_MINUTE = 6
+
+
+class RateLimited(ValidationError):
+    pass
+
+
+def _check_rate(*, user, since: datetime.timedelta, limit: int, threads: bool) -> None:
+    window_start = timezone.now() - since
+    if threads:
+        recent = Thread.objects.filter(author=user, created_at__gte=window_start).count()
+    else:
+        recent = Post.objects.filter(author=user, created_at__gte=window_start).count()
+    if recent >= limit:
+        if threads:
+            message = _(
+                "You've started %(n)d threads in the last hour, which is our limit. Your "
+                "draft is still here: please try again a little later, or add it as a reply."
+            ) % {"n": limit}
+        else:
+            message = _(
+                "You're posting very quickly. Please wait a minute and send again; "
+                "your message is still here."
+            )
+        raise RateLimited(message, code="rate_limited")
+
+
+def _check_rules_accepted(user, group: Group) -> None:
+    membership = permissions.membership_of(user, group)
+    if membership is not None and membership.needs_to_accept_rules:
+        raise PermissionDenied(
+            _("The group's rules have changed. Please read and accept them before you post.")
+        )
+
+
+def _must_be_held(user, group: Group) -> bool:
+    if permissions.standing(user, group) != Standing.MEMBER:
+        return False
+    membership = permissions.membership_of(user, group)
+    return membership.approved_post_count < group.held_posts_for_new_members
+
+
+def _render(post: Post) -> None:
+    post.rendered_html = render_markdown(post.body)
+    post.rendered_version = SANITIZER_VERSION
+
+
+def _publish(post: Post, thread: Thread) -> None:
+    """Give a post its number and make it count. `thread` must be locked FOR UPDATE."""
+    thread.last_post_number += 1
+    thread.published_post_count += 1
+    thread.last_activity_at = timezone.now()
+    thread.is_published = True
+    post.number = thread.last_post_number
+    post.state = Post.State.PUBLISHED
+    thread.save(update_fields=["last_post_number", "published_post_count", "last_activity_at",
+                               "is_published"])  # fmt: skip
+    Group.objects.filter(pk=thread.group_id).update(last_activity_at=thread.last_activity_at)
+
+
+def _notify(post: Post) -> None:
+    """Tell mentioned members, and the thread's author about a reply. Only for
+    published posts: held posts notify nobody until approved."""
+    thread = post.thread
+    names = list(
+        Membership.objects.filter(group=thread.group_id, state=Membership.State.ACTIVE)
+        .exclude(user=post.author_id)
+        .values_list("user__display_name", "user_id")
+    )
+    mentioned = mentioned_names(post.body, [name for name, _id in names])
+    recipients = {
+        user_id: Notification.Kind.MENTION for name, user_id in names if name in mentioned
+    }
+    if post.number != 1 and thread.author_id != post.author_id:
+        recipients.setdefault(thread.author_id, Notification.Kind.REPLY)
+    Notification.objects.bulk_create(
+        [Notification(user_id=user_id, kind=kind, actor_id=post.author_id, post=post)
+         for user_id, kind in recipients.items()],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def thread_create(
+    *, acting_user, group: Group, title: str, body: str, content_warning: str = "",
+    content_warning_note: str = "",
+) -> Thread:  # fmt: skip
+    permissions.check(acting_user, Capability.START_THREAD, group)
+    _check_rules_accepted(acting_user, group)
+    _check_rate(user=acting_user, since=datetime.timedelta(hours=1), limit=THREADS_PER_HOUR,
+                threads=True)  # fmt: skip
+    held = _must_be_held(acting_user, group)
+    thread = Thread.objects.create(
+        group=group, author=acting_user, title=title, is_published=not held
+    )
+    post = Post(
+        thread=thread, author=acting_user, body=body, content_warning=content_warning,
+        content_warning_note=content_warning_note if content_warning else "",
+        state=Post.State.HELD if held else Post.State.PUBLISHED,
+    )  # fmt: skip
+    _render(post)
+    if not held:
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        _publish(post, thread)
+    post.full_clean(exclude=["thread", "author"])
+    post.save()
+    if not held:
+        _notify(post)
+    return thread
+
+
+@transaction.atomic
+def post_create(
+    *, acting_user, thread: Thread, body: str, content_warning: str = "",
+    content_warning_note: str = "",
+) -> Post:  # fmt: skip
+    group = thread.group
+    permissions.check(acting_user, Capability.POST, group)
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if thread.is_locked:
+        raise PermissionDenied(_("This thread is locked, so no new replies can be added."))
+    _check_rules_accepted(acting_user, group)
+    _check_rate(user=acting_user, since=datetime.timedelta(minutes=1), limit=POSTS_PER_MINUTE,
+                threads=False)  # fmt: skip
+    held = _must_be_held(acting_user, group)
+    post = Post(
+        thread=thread, author=acting_user, body=body, content_warning=content_warning,
+        content_warning_note=content_warning_note if content_warning else "",
+        state=Post.State.HELD if held else Post.State.PUBLISHED,
+    )  # fmt: skip
+    _render(post)
+    if not held:
+        _publish(post, thread)
+    post.full_clean(exclude=["thread", "author"])
+    post.save()
+    if not held:
+        _notify(post)
+    return post
+
+
+def _check_author(acting_user, post: Post) -> None:
+    if post.author_id != acting_user.pk:
+        raise PermissionDenied(_("You can only change your own posts."))
+    if post.state == Post.State.REMOVED_BY_AUTHOR:
+        raise PermissionDenied(_("This post has been removed."))
+
+
+@transaction.atomic
+def post_edit(
+    *, acting_user, post: Post, body: str, content_warning: str = "",
+    content_warning_note: str = "",
+) -> Post:  # fmt: skip
+    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    _check_author(acting_user, post)
+    permissions.check(acting_user, Capability.POST, post.thread.group)
+    if post.thread.is_locked:
+        raise PermissionDenied(_("This thread is locked, so its posts can't be edited."))
+    note = content_warning_note if content_warning else ""
+    if (post.body, post.content_warning, post.content_warning_note) == (
+        body,
+        content_warning,
+        note,
+    ):
+        return post
+    PostRevision.objects.create(
+        post=post, body=post.body, content_warning=post.content_warning,
+        content_warning_note=post.content_warning_note,
+        created_at=post.edited_at or post.created_at,
+    )  # fmt: skip
+    post.body = body
+    post.content_warning = content_warning
+    post.content_warning_note = note
+    post.edited_at = timezone.now()
+    _render(post)
+    post.full_clean(exclude=["thread", "author"])
+    post.save()
+    if post.state == Post.State.PUBLISHED:
+        _notify(post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, acting_user, post: Post) -> Post:
+    """Authors remove their own posts: a tombstone stays so the conversation still reads;
+    leaders can still see the words in the moderation views."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    _check_author(acting_user, post)
+    post.state = Post.State.REMOVED_BY_AUTHOR
+    post.removed_at = timezone.now()
+    post.save(update_fields=["state", "removed_at"])
+    return post
+
+
+@transaction.atomic
+def post_approve(*, acting_user, post: Post) -> Post:
+    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    group = post.thread.group
+    permissions.check(acting_user, Capability.MODERATE, group)
+    if post.state != Post.State.HELD:
+        raise ValidationError(_("This post is not waiting for approval."))
+    thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+    _publish(post, thread)
+    post.save(update_fields=["number", "state"])
+    Membership.objects.filter(group=group, user=post.author_id).update(
+        approved_post_count=F("approved_post_count") + 1
+    )
+    log_action(actor=acting_user, action=Action.POST_APPROVED, group=group,
+               target_user=post.author, post=post.pk)  # fmt: skip
+    post.thread = thread
+    _notify(post)
+    return post
+
+
+@transaction.atomic
+def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
+    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    group = post.thread.group
+    permissions.check(acting_user, Capability.MODERATE, group)
+    if post.state != Post.State.HELD:
+        raise ValidationError(_("This post is not waiting for approval."))
+    post.state = Post.State.REJECTED
+    post.save(update_fields=["state"])
+    log_action(actor=acting_user, action=Action.POST_REJECTED, group=group,
+               target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
+    return post
+
+
+def _check_visible_post(acting_user, post: Post) -> None:
+    if post.state != Post.State.PUBLISHED:
+        raise ValidationError(_("You can only react to or report posts that everyone can see."))
+
+
+@transaction.atomic
+def reaction_toggle(*, acting_user, post: Post, kind: str) -> bool:
+    """Add the reaction, or take it back if it was there. Returns whether it is on."""
+    permissions.check(acting_user, Capability.REACT, post.thread.group)
+    _check_visible_post(acting_user, post)
+    if kind not in Reaction.Kind.values:
+        raise ValidationError(_("That is not one of the reactions."))
+    deleted, _rows = Reaction.objects.filter(post=post, user=acting_user, kind=kind).delete()
+    if deleted:
+        return False
+    Reaction.objects.get_or_create(post=post, user=acting_user, kind=kind)
+    return True
+
+
+@transaction.atomic
+def post_report(*, acting_user, post: Post, reason: str, note: str = "") -> Report:
+    permissions.check(acting_user, Capability.REPORT, post.thread.group)
+    if post.state not in {Post.State.PUBLISHED, Post.State.REMOVED_BY_AUTHOR}:
+        raise ValidationError(_("This post can't be reported."))
+    if post.author_id == acting_user.pk:
+        raise ValidationError(_("You can't report your own post. You can edit or remove it."))
+    try:
+        with transaction.atomic():
+            return Report.objects.create(post=post, reporter=acting_user, reason=reason, note=note)
+    except IntegrityError:
+        raise ValidationError(
+            _("You've already reported this post. Thank you: the leaders have it."),
+            code="already_reported",
+        ) from None
+
+
+@transaction.atomic
+def thread_set_pinned(*, acting_user, thread: Thread, pinned: bool) -> Thread:
+    permissions.check(acting_user, Capability.MODERATE, thread.group)
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if thread.is_pinned != pinned:
+        thread.pinned_at = timezone.now() if pinned else None
+        thread.save(update_fields=["pinned_at"])
+        log_action(actor=acting_user, group=thread.group, thread=thread.pk,
+                   action=Action.THREAD_PINNED if pinned else Action.THREAD_UNPINNED)  # fmt: skip
+    return thread
+
+
+@transaction.atomic
+def thread_set_locked(*, acting_user, thread: Thread, locked: bool) -> Thread:
+    permissions.check(acting_user, Capability.MODERATE, thread.group)
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if thread.is_locked != locked:
+        thread.locked_at = timezone.now() if locked else None
+        thread.save(update_fields=["locked_at"])
+        log_action(actor=acting_user, group=thread.group, thread=thread.pk,
+                   action=Action.THREAD_LOCKED if locked else Action.THREAD_UNLOCKED)  # fmt: skip
+    return thread
+
+
+def read_state_advance(*, user, thread: Thread, number: int) -> None:
+    """Move the member's read pointer forward (never back) to `number`."""
+    if not user.is_authenticated or number <= 0:
+        return
+    state, created = ReadState.objects.get_or_create(
+        user=user, thread=thread, defaults={"last_read_number": number}
+    )
+    if not created and state.last_read_number < number:
+        ReadState.objects.filter(pk=state.pk, last_read_number__lt=number).update(
+            last_read_number=number
+        )
+
+
+def notifications_mark_read(*, user, notification_ids=None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
