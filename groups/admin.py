@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Invite, Membership, ModerationLogEntry, SiteSettings, Topic
@@ -49,6 +50,23 @@ class GroupAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(active_count=Count("memberships", filter=Q(memberships__state="active")))
         )
+
+    def save_model(self, request, obj, form, change):
+        rules_changed = change and "rules" in form.changed_data
+        if rules_changed:
+            # Members accept the new version before they next post, as for leaders' edits.
+            obj.rules_version += 1
+            obj.rules_updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if rules_changed:
+            log_action(actor=request.user, action=ModerationLogEntry.Action.RULES_CHANGED,
+                       group=obj, version=obj.rules_version)  # fmt: skip
+        if not change:
+            log_action(actor=request.user, action=ModerationLogEntry.Action.GROUP_CREATED,
+                       group=obj)  # fmt: skip
+        elif form.changed_data:
+            log_action(actor=request.user, action=ModerationLogEntry.Action.GROUP_EDITED,
+                       group=obj, fields=form.changed_data)  # fmt: skip
 
     @admin.display(description=_("members"), ordering="active_count")
     def active_members(self, group):

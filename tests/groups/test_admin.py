@@ -111,3 +111,34 @@ def test_admin_lists_and_searches_groups_and_memberships(admin_client):
         admin_client.get(reverse("admin:peergroups_group_change", args=[group.pk])).status_code
         == 200
     )
+
+
+def test_changing_rules_in_admin_asks_members_to_accept_them_again(admin_client):
+    group = make_group(owner=make_user())
+    member = add_member(group, make_user())
+    url = reverse("admin:peergroups_group_change", args=[group.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: form.initial[name]
+        for name in form.fields
+        if form.initial.get(name) not in (None, "") and name != "topics"
+    }
+    data["rules"] = "Be kind. Stay on the platform."
+    data["last_activity_at_0"] = timezone.localtime(group.last_activity_at).strftime("%Y-%m-%d")
+    data["last_activity_at_1"] = timezone.localtime(group.last_activity_at).strftime("%H:%M:%S")
+    data |= {
+        "memberships-TOTAL_FORMS": 2, "memberships-INITIAL_FORMS": 2,
+        "memberships-MIN_NUM_FORMS": 0, "memberships-MAX_NUM_FORMS": 1000,
+        "memberships-0-id": Membership.objects.get(group=group, role="owner").pk,
+        "memberships-0-group": group.pk,
+        "memberships-1-id": member.pk, "memberships-1-group": group.pk,
+    }  # fmt: skip
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    group.refresh_from_db()
+    member.refresh_from_db()
+    assert group.rules_version == 2
+    assert member.needs_to_accept_rules
+    assert ModerationLogEntry.objects.filter(
+        group=group, action=ModerationLogEntry.Action.RULES_CHANGED
+    ).exists()
