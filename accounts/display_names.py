@@ -33,55 +33,47 @@ RESERVED_NAMES = (
 RESERVED_FRAGMENTS = ("peersupport", "moderator", "administrator")
 
 
+# Within ASCII, the look-alikes that matter most: capital I, small l, 1 and | are
+# one stroke; zero and O are one ring.
+ASCII_LOOKALIKES = {"l": "i", "1": "i", "|": "i", "0": "o"}
+
+
 @cache
-def _confusable_representatives() -> dict[str, str]:
-    """Each confusable character mapped to one representative of its class (the
-    smallest code point), so that every look-alike maps to the same character."""
+def _latin_prototypes() -> dict[str, str]:
+    """Each non-ASCII character that looks like an ASCII letter or digit, mapped to
+    that letter or digit (Cyrillic a to a, Greek omicron to o). A direct mapping,
+    not a transitive closure: chaining look-alikes would merge unrelated letters."""
     data_file = Path(confusable_homoglyphs.__file__).parent / "confusables.json"
     table = json.loads(data_file.read_text(encoding="utf-8"))
-    parent: dict[str, str] = {}
-
-    def find(char: str) -> str:
-        root = char
-        while parent.get(root, root) != root:
-            root = parent[root]
-        parent[char] = root
-        return root
-
-    def union(a: str, b: str) -> None:
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            low, high = sorted((root_a, root_b))
-            parent[high] = low
-
+    prototypes = {}
     for char, homoglyphs in table.items():
-        for glyph in homoglyphs:
-            # Entries wrapped in direction marks are single letters too.
-            other = glyph["c"].strip("\u200e\u200f")
-            if len(char) == 1 and len(other) == 1:
-                union(char, other)
-    # Case is one more way to look alike: "I" (capital i) joins "i", and "l" too.
-    for char in list(parent):
-        for variant in (char.lower(), char.upper()):
-            if len(variant) == 1:
-                union(char, variant)
-    return {char: find(char) for char in parent}
+        if len(char) != 1 or char.isascii():
+            continue
+        ascii_twins = sorted(
+            {glyph["c"] for glyph in homoglyphs if len(glyph["c"]) == 1
+             and glyph["c"].isascii() and glyph["c"].isalnum()},
+            key=lambda twin: (twin.isdigit(), twin),
+        )  # fmt: skip
+        if ascii_twins:
+            prototypes[char] = ascii_twins[0]
+    return prototypes
 
 
 def normalize(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip()
 
 
-def _skeleton(text: str) -> str:
-    table = _confusable_representatives()
-    return "".join(table.get(char, char) for char in text)
-
-
 def name_key(name: str) -> str:
-    """What makes two names look the same to a reader: "PAUL", "Paul", "PauI" and
-    "Pa ul" share a key."""
-    text = "".join(char for char in normalize(name).casefold() if char not in SEPARATORS)
-    return _skeleton(text)
+    """What makes two names look the same to a reader: "Paul", "PAUL", "PauI",
+    "Pa ul" and "Paul" spelt with a Cyrillic a share a key."""
+    prototypes = _latin_prototypes()
+    key = []
+    for char in normalize(name).casefold():
+        if char in SEPARATORS:
+            continue
+        char = prototypes.get(char, char).casefold()
+        key.append(ASCII_LOOKALIKES.get(char, char))
+    return "".join(key)
 
 
 @cache

@@ -104,13 +104,20 @@ def test_ordinary_words_containing_short_reserved_words_are_allowed():
         ("Paul", "PauI"),  # capital i for small L
         ("Paul", "PAUL"),
         ("Hope", "H\u043epe"),  # Cyrillic о
+        ("John", "J0hn"),
+        ("Lily", "LiIy"),
+        ("\u0391lex", "Alex"),  # Greek capital alpha
     ],
 )
 def test_names_that_look_alike_share_a_key(first, second):
     assert name_key(first) == name_key(second)
 
 
-@pytest.mark.parametrize(("first", "second"), [("Sam", "Pam"), ("Hope", "Hop"), ("Ann", "Anna")])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Sam", "Pam"), ("Hope", "Hop"), ("Ann", "Anna"), ("Rusty", "Tutty"),
+     ("Member 60", "Member 66"), ("Sam 1960", "Sam 1900"), ("Bear", "Bean"), ("Five", "Fire")],
+)  # fmt: skip
 def test_different_names_have_different_keys(first, second):
     assert name_key(first) != name_key(second)
 
