@@ -72,14 +72,16 @@ def group_update(*, acting_user, group: Group, **changes) -> Group:
         group.rules_updated_at = timezone.now()
     group.full_clean()
     group.save()
-    if topics is not None:
+    if topics is not None and {t.pk for t in topics} != set(
+        group.topics.values_list("pk", flat=True)
+    ):
         group.topics.set(topics)
         changed.append("topics")
     if rules_changed:
         log_action(
             actor=acting_user, action=Action.RULES_CHANGED, group=group,
-            version=group.rules_version,
+            version=group.rules_version, fields=changed,
         )  # fmt: skip
-    if changed:
+    elif changed:
         log_action(actor=acting_user, action=Action.GROUP_EDITED, group=group, fields=changed)
     return group

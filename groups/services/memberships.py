@@ -32,7 +32,7 @@ def _make_active(membership: Membership, group: Group) -> Membership:
     membership.role = Role.MEMBER
     membership.joined_at = timezone.now()
     membership.decision_reason = ""
-    membership.muted_until = None
+    # A mute outlasts leaving and coming back; it ends when it ends.
     return membership
 
 

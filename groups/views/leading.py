@@ -43,7 +43,11 @@ def request_decide_view(request, slug, pk, decision):
     permissions.check(request.user, Capability.APPROVE_JOIN, group)
     membership = _membership_or_404(group, pk)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Nothing is decided on a reason we could not keep.
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("groups:requests", slug=group.slug)
+    reason = form.cleaned_data["reason"]
     try:
         if decision == "approve":
             memberships.membership_approve(acting_user=request.user, membership=membership)

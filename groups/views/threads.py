@@ -48,7 +48,7 @@ def post_link(post: Post) -> str:
     thread = post.thread
     url = reverse("groups:thread", args=[thread.group.slug, thread.pk])
     if not post.number:
-        return url
+        return f"{url}#held-{post.pk}"
     return f"{url}?page={selectors.page_of(post.number)}#post-{post.number}"
 
 
@@ -86,7 +86,8 @@ def thread_create_view(request, slug):
             if not thread.is_published:
                 messages.info(request, _("Thank you. A peer leader will look at your thread "
                                          "soon; until then only you can see it."))  # fmt: skip
-            return redirect("groups:thread", slug=group.slug, pk=thread.pk)
+            # An explicit fragment, so the browser doesn't keep one from the form page.
+            return redirect(post_link(thread.posts.get()))
     return render(request, "groups/threads/new.html", {"group": group, "form": form})
 
 
@@ -146,14 +147,9 @@ def reply_view(request, slug, pk):
             if post.state == Post.State.HELD:
                 messages.info(request, _("Thank you. Your reply is waiting for a peer leader's "
                                          "approval; until then only you can see it."))  # fmt: skip
-            return redirect(post_link(post) if post.number else thread_url(thread, last=True))
+            return redirect(post_link(post))
     context = {"group": thread.group, "thread": thread, "form": form}
     return render(request, "groups/threads/reply.html", context, status=400)
-
-
-def thread_url(thread: Thread, *, last: bool = False) -> str:
-    url = reverse("groups:thread", args=[thread.group.slug, thread.pk])
-    return f"{url}?page={selectors.page_of(thread.last_post_number)}#reply" if last else url
 
 
 @login_required
@@ -264,7 +260,10 @@ def held_posts_view(request, slug):
 def held_post_decide_view(request, slug, pk, decision):
     post = _post(request, slug, pk)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("groups:held", slug=post.thread.group.slug)
+    reason = form.cleaned_data["reason"]
     try:
         if decision == "approve":
             services.post_approve(acting_user=request.user, post=post)
