@@ -199,9 +199,9 @@ class PostForm(forms.Form):
         required=False,
         help_text=_("Readers see the warning first and choose whether to open the post."),
     )
-    content_warning_note = forms.CharField(
-        label=_("About the warning (optional; needed for “Other”)"), max_length=80, required=False,
-        widget=CleanedTextInput,
+    content_warning_note = MemberTextField(
+        what=_("warning note"), label=_("About the warning (optional; needed for “Other”)"),
+        max_length=80, required=False, widget=CleanedTextInput,
     )  # fmt: skip
 
     def clean(self):

@@ -181,7 +181,7 @@ def held_posts(group: Group) -> QuerySet:
 def reports_for(group: Group) -> QuerySet:
     return (
         Report.objects.filter(post__thread__group=group)
-        .select_related("reporter", "post__author", "post__thread")
+        .select_related("reporter", "post__author", "post__thread__group")
         .order_by("-created_at")
     )
 
