@@ -32,7 +32,7 @@ test: $(VENV)/.installed
 	@scripts/ensure-chromium
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
-	@DJANGO_SETTINGS_MODULE=peersupport.settings.test $(PY) -m pytest --create-db $(PYTEST_ARGS)
+	@DJANGO_SETTINGS_MODULE=peersupport.settings.test $(PY) -m pytest --create-db -n 2 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	@$(PY) -m ruff check .

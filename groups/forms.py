@@ -77,7 +77,7 @@ class GroupForm(forms.ModelForm):
         model = Group
         fields = [
             "name", "slug", "short_description", "topics", "visibility", "join_policy",
-            "about", "rules", "welcome_message",
+            "about", "rules", "welcome_message", "held_posts_for_new_members",
         ]  # fmt: skip
         help_texts = {
             "slug": _("Lower-case letters, numbers and hyphens, used in the group's address."),
@@ -88,10 +88,22 @@ class GroupForm(forms.ModelForm):
             "welcome_message": _("Shown to each new member when they join."),
         }  # fmt: skip
         widgets = {
+            "held_posts_for_new_members": forms.NumberInput(attrs={"min": 0, "max": 20}),
             "about": forms.Textarea(attrs={"rows": 6}),
             "rules": forms.Textarea(attrs={"rows": 6}),
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the usual number applies.
+        self.fields["held_posts_for_new_members"].required = False
+
+    def clean_held_posts_for_new_members(self):
+        value = self.cleaned_data.get("held_posts_for_new_members")
+        return (
+            Group._meta.get_field("held_posts_for_new_members").default if value is None else value
+        )
 
 
 class GroupEditForm(GroupForm):
@@ -100,7 +112,7 @@ class GroupEditForm(GroupForm):
     class Meta(GroupForm.Meta):
         fields = [
             "name", "short_description", "topics", "visibility", "join_policy",
-            "about", "rules", "welcome_message",
+            "about", "rules", "welcome_message", "held_posts_for_new_members",
         ]  # fmt: skip
 
     def __init__(self, *args, can_change_access: bool, **kwargs):

@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +71,7 @@ class Group(models.Model):
     held_posts_for_new_members = models.PositiveSmallIntegerField(
         _("posts to approve from each new member"),
         default=2,
+        validators=[MaxValueValidator(20)],
         help_text=_("A new member's first posts wait for a peer leader's approval."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)

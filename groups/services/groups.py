@@ -11,7 +11,10 @@ from groups.permissions import Capability
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
-EDITABLE_BY_LEADERS = ["short_description", "about", "rules", "welcome_message", "topics"]
+EDITABLE_BY_LEADERS = [
+    "short_description", "about", "rules", "welcome_message", "topics",
+    "held_posts_for_new_members",
+]  # fmt: skip
 EDITABLE_BY_OWNER = ["name", "visibility", "join_policy"]
 
 
