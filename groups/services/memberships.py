@@ -171,34 +171,32 @@ def membership_ban(*, acting_user, membership: Membership, reason: str = "") -> 
     return membership
 
 
-@transaction.atomic
-def leader_appoint(*, acting_user, membership: Membership) -> Membership:
+def _change_leader_role(acting_user, membership, *, was, becomes, action, refusal) -> Membership:
     permissions.check(acting_user, Capability.MANAGE_LEADERS, membership.group)
     membership = _active_target(acting_user, membership)
-    if membership.role != Role.MEMBER:
-        raise ValidationError(_("This person is already a peer leader."))
-    membership.role = Role.LEADER
+    if membership.role != was:
+        raise ValidationError(refusal)
+    membership.role = becomes
     membership.save(update_fields=["role", "updated_at"])
-    log_action(
-        actor=acting_user, action=Action.LEADER_APPOINTED, group=membership.group,
-        target_user=membership.user,
-    )  # fmt: skip
+    log_action(actor=acting_user, action=action, group=membership.group,
+               target_user=membership.user)  # fmt: skip
     return membership
+
+
+@transaction.atomic
+def leader_appoint(*, acting_user, membership: Membership) -> Membership:
+    return _change_leader_role(
+        acting_user, membership, was=Role.MEMBER, becomes=Role.LEADER,
+        action=Action.LEADER_APPOINTED, refusal=_("This person is already a peer leader."),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def leader_remove(*, acting_user, membership: Membership) -> Membership:
-    permissions.check(acting_user, Capability.MANAGE_LEADERS, membership.group)
-    membership = _active_target(acting_user, membership)
-    if membership.role != Role.LEADER:
-        raise ValidationError(_("This person is not a peer leader."))
-    membership.role = Role.MEMBER
-    membership.save(update_fields=["role", "updated_at"])
-    log_action(
-        actor=acting_user, action=Action.LEADER_REMOVED, group=membership.group,
-        target_user=membership.user,
+    return _change_leader_role(
+        acting_user, membership, was=Role.LEADER, becomes=Role.MEMBER,
+        action=Action.LEADER_REMOVED, refusal=_("This person is not a peer leader."),
     )  # fmt: skip
-    return membership
 
 
 @transaction.atomic

@@ -291,28 +291,28 @@ def post_report(*, acting_user, post: Post, reason: str, note: str = "") -> Repo
         ) from None
 
 
-@transaction.atomic
-def thread_set_pinned(*, acting_user, thread: Thread, pinned: bool) -> Thread:
+def _set_thread_flag(acting_user, thread: Thread, field: str, on: bool, actions) -> Thread:
+    """Pin or lock (field "pinned_at" or "locked_at"), logging only a real change."""
     permissions.check(acting_user, Capability.MODERATE, thread.group)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    if thread.is_pinned != pinned:
-        thread.pinned_at = timezone.now() if pinned else None
-        thread.save(update_fields=["pinned_at"])
+    if (getattr(thread, field) is not None) != on:
+        setattr(thread, field, timezone.now() if on else None)
+        thread.save(update_fields=[field])
         log_action(actor=acting_user, group=thread.group, thread=thread.pk,
-                   action=Action.THREAD_PINNED if pinned else Action.THREAD_UNPINNED)  # fmt: skip
+                   action=actions[0] if on else actions[1])  # fmt: skip
     return thread
+
+
+@transaction.atomic
+def thread_set_pinned(*, acting_user, thread: Thread, pinned: bool) -> Thread:
+    return _set_thread_flag(acting_user, thread, "pinned_at", pinned,
+                            (Action.THREAD_PINNED, Action.THREAD_UNPINNED))  # fmt: skip
 
 
 @transaction.atomic
 def thread_set_locked(*, acting_user, thread: Thread, locked: bool) -> Thread:
-    permissions.check(acting_user, Capability.MODERATE, thread.group)
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    if thread.is_locked != locked:
-        thread.locked_at = timezone.now() if locked else None
-        thread.save(update_fields=["locked_at"])
-        log_action(actor=acting_user, group=thread.group, thread=thread.pk,
-                   action=Action.THREAD_LOCKED if locked else Action.THREAD_UNLOCKED)  # fmt: skip
-    return thread
+    return _set_thread_flag(acting_user, thread, "locked_at", locked,
+                            (Action.THREAD_LOCKED, Action.THREAD_UNLOCKED))  # fmt: skip
 
 
 def read_state_advance(*, user, thread: Thread, number: int) -> None:

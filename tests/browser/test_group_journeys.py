@@ -9,7 +9,6 @@ body can touch the database lazily.
 """
 
 import re
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -17,12 +16,13 @@ from playwright.sync_api import expect
 
 from groups.models import Group, Topic
 from tests.browser.conftest import (
-    ARTIFACTS_DIR,
-    _console_problem_recorder,
-    _test_failed,
     assert_no_axe_violations,
+    assert_no_console_problems,
+    failed_load,
+    fill_login_form,
+    log_in,
 )
-from tests.factories import PASSWORD, add_member, make_group, make_user
+from tests.factories import add_member, make_group, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -31,71 +31,6 @@ RULES_LABEL = "I have read the group's rules and will follow them"
 
 
 # --- people: one browser context each ----------------------------------------------
-
-
-@pytest.fixture
-def people(browser_page, request):
-    """``people(label)`` opens a new page in its own browser context (its own cookies:
-    another person at another computer) on the browser of ``browser_page``. Each page
-    records console problems in ``page.console_problems`` like ``browser_page``; on
-    failure every page is saved to ``test-artifacts/<test>-<label>.png``."""
-    browser = browser_page.context.browser
-    opened = []
-
-    def open_page(label: str):
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.console_problems = []
-        on_console, on_page_error = _console_problem_recorder(page.console_problems)
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        opened.append((label, context, page))
-        return page
-
-    yield open_page
-
-    failed = _test_failed(request.node)
-    for label, context, page in opened:
-        if failed:
-            ARTIFACTS_DIR.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", f"{request.node.name}-{label}")
-            try:
-                page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
-            except Exception as error:  # a screenshot must not hide the real failure
-                sys.stderr.write(f"could not save a screenshot: {error}\n")
-        context.close()
-
-
-def log_in(page, base_url: str, email: str, display_name: str, path: str = "/") -> None:
-    """Log in through the real login form, then open ``path``."""
-    page.goto(f"{base_url}/accounts/login/")
-    fill_login_form(page, email)
-    expect(page.get_by_text(f"Welcome back, {display_name}.")).to_be_visible()
-    page.goto(f"{base_url}{path}")
-
-
-def fill_login_form(page, email: str) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Sign In", exact=True).click()
-
-
-def failed_load(url: str, status: str) -> str:
-    """The console problem Chromium records when a document answers with an error."""
-    return (
-        "console.error: Failed to load resource: "
-        f"the server responded with a status of {status} ({url})"
-    )
-
-
-def assert_no_console_problems(*pages, expected: tuple[str, ...] = ()) -> None:
-    """No page saw a console error, CSP report or uncaught error, apart from the
-    ``expected`` entries (exact strings, as the recorder writes them)."""
-    problems = [
-        problem for page in pages for problem in page.console_problems if problem not in expected
-    ]
-    assert problems == [], "\n".join(problems)
 
 
 # --- 1. asking to join a private group, and a leader saying yes ----------------------

@@ -10,7 +10,6 @@ run once Playwright's sync loop is alive (../shared/research/stack-spike.md, pit
 """
 
 import re
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -19,67 +18,16 @@ from playwright.sync_api import expect
 from groups.models import Membership
 from groups.services import threads as thread_services
 from tests.browser.conftest import (
-    ARTIFACTS_DIR,
-    _console_problem_recorder,
-    _test_failed,
     assert_no_axe_violations,
+    assert_no_console_problems,
+    log_in,
 )
-from tests.factories import PASSWORD, add_member, make_group, make_user
+from tests.factories import add_member, make_group, make_user
 
 pytestmark = pytest.mark.browser
 
 
 # --- people: one browser context each (as in test_group_journeys.py) ----------------
-
-
-@pytest.fixture
-def people(browser_page, request):
-    """``people(label)`` opens a new page in its own browser context (its own cookies:
-    another person at another computer). Each page records console problems in
-    ``page.console_problems``; on failure every page is saved to
-    ``test-artifacts/<test>-<label>.png``."""
-    browser = browser_page.context.browser
-    opened = []
-
-    def open_page(label: str):
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.console_problems = []
-        on_console, on_page_error = _console_problem_recorder(page.console_problems)
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        opened.append((label, context, page))
-        return page
-
-    yield open_page
-
-    failed = _test_failed(request.node)
-    for label, context, page in opened:
-        if failed:
-            ARTIFACTS_DIR.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", f"{request.node.name}-{label}")
-            try:
-                page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
-            except Exception as error:  # a screenshot must not hide the real failure
-                sys.stderr.write(f"could not save a screenshot: {error}\n")
-        context.close()
-
-
-def log_in(page, base_url: str, email: str, display_name: str, path: str = "/") -> None:
-    """Log in through the real login form, then open ``path``."""
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_text(f"Welcome back, {display_name}.")).to_be_visible()
-    page.goto(f"{base_url}{path}")
-
-
-def assert_no_console_problems(*pages) -> None:
-    """No page saw a console error, CSP report or uncaught error."""
-    problems = [problem for page in pages for problem in page.console_problems]
-    assert problems == [], "\n".join(problems)
 
 
 def thread_row(page, title: str):
