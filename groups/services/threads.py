@@ -123,19 +123,8 @@ def thread_create(
     thread = Thread.objects.create(
         group=group, author=acting_user, title=title, is_published=not held
     )
-    post = Post(
-        thread=thread, author=acting_user, body=body, content_warning=content_warning,
-        content_warning_note=content_warning_note if content_warning else "",
-        state=Post.State.HELD if held else Post.State.PUBLISHED,
-    )  # fmt: skip
-    _render(post)
-    if not held:
-        thread = Thread.objects.select_for_update().get(pk=thread.pk)
-        _publish(post, thread)
-    post.full_clean(exclude=["thread", "author"])
-    post.save()
-    if not held:
-        _notify(post)
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    _add_post(acting_user, thread, body, content_warning, content_warning_note, held=held)
     return thread
 
 
@@ -153,6 +142,12 @@ def post_create(
     _check_rate(user=acting_user, since=datetime.timedelta(minutes=1), limit=POSTS_PER_MINUTE,
                 threads=False)  # fmt: skip
     held = _must_be_held(acting_user, group)
+    return _add_post(acting_user, thread, body, content_warning, content_warning_note, held=held)
+
+
+def _add_post(acting_user, thread, body, content_warning, content_warning_note, *, held) -> Post:
+    """Save a new post: held for a leader, or published with the next number and its
+    notifications. `thread` must be locked FOR UPDATE."""
     post = Post(
         thread=thread, author=acting_user, body=body, content_warning=content_warning,
         content_warning_note=content_warning_note if content_warning else "",
