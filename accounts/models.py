@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Site-wide suspension by an administrator (the reason is on the Sanction row).
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -86,6 +88,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
     @property
     def public_name(self) -> str:

@@ -81,6 +81,8 @@ TABLE: dict[Capability, set[Standing]] = {
 MEMBERS_ONLY_CONTENT = {C.READ, C.SEE_MEMBERS}
 # What a muted member loses until the mute ends: they can still read and leave.
 SILENCED_BY_MUTE = {C.POST, C.START_THREAD, C.CHAT, C.REACT}
+# A site-wide suspension silences a member everywhere and stops them joining.
+SILENCED_BY_SUSPENSION = SILENCED_BY_MUTE | {C.JOIN, C.REQUEST_TO_JOIN}
 
 
 def membership_of(user, group: Group) -> Membership | None:
@@ -140,6 +142,8 @@ def can(user, capability: Capability, group: Group) -> bool:
         return group.join_policy == Group.JoinPolicy.OPEN
     if capability == C.REQUEST_TO_JOIN:
         return group.join_policy == Group.JoinPolicy.REQUEST
+    if capability in SILENCED_BY_SUSPENSION and user.is_suspended:
+        return False
     if capability in SILENCED_BY_MUTE and who in MEMBERS:
         membership = membership_of(user, group)
         if membership.is_muted:
@@ -184,6 +188,12 @@ def check(user, capability: Capability, group: Group) -> None:
     membership = membership_of(user, group)
     if who == S.BANNED:
         raise PermissionDenied(_("You have been banned from this group."))
+    if capability in SILENCED_BY_SUSPENSION and user.is_authenticated and user.is_suspended:
+        until = timezone.localtime(user.suspended_until).strftime("%d %B %Y, %H:%M")
+        raise PermissionDenied(
+            _("An administrator has suspended your account until %(until)s. You can still "
+              "read.") % {"until": until}
+        )  # fmt: skip
     if capability in SILENCED_BY_MUTE and membership is not None and membership.is_muted:
         until = timezone.localtime(membership.muted_until).strftime("%d %B %Y, %H:%M")
         raise PermissionDenied(

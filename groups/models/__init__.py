@@ -1,5 +1,12 @@
 from groups.models.groups import Group, Invite, Membership, SiteSettings, Topic
-from groups.models.moderation import ModerationLogEntry
+from groups.models.moderation import (
+    Appeal,
+    ModerationLogEntry,
+    ReviewEvent,
+    ReviewItem,
+    Sanction,
+    WatchedWord,
+)
 from groups.models.threads import (
     ContentWarning,
     Notification,
@@ -12,6 +19,23 @@ from groups.models.threads import (
 )
 
 __all__ = [
-    "ContentWarning", "Group", "Invite", "Membership", "ModerationLogEntry", "Notification",
-    "Post", "PostRevision", "Reaction", "ReadState", "Report", "SiteSettings", "Thread", "Topic",
+    "Appeal",
+    "ContentWarning",
+    "Group",
+    "Invite",
+    "Membership",
+    "ModerationLogEntry",
+    "Notification",
+    "Post",
+    "PostRevision",
+    "Reaction",
+    "ReadState",
+    "Report",
+    "ReviewEvent",
+    "ReviewItem",
+    "Sanction",
+    "SiteSettings",
+    "Thread",
+    "Topic",
+    "WatchedWord",
 ]  # fmt: skip

@@ -31,6 +31,16 @@ class ModerationLogEntry(models.Model):
         THREAD_UNLOCKED = "thread_unlocked", _("unlocked a thread")
         POST_APPROVED = "post_approved", _("approved a held post")
         POST_REJECTED = "post_rejected", _("did not approve a held post")
+        POST_HIDDEN = "post_hidden", _("hid a post")
+        CONTENT_WARNING_ADDED = "content_warning_added", _("added a content warning")
+        MEMBER_WARNED = "member_warned", _("warned a member")
+        MEMBER_MUTED = "member_muted", _("muted a member")
+        MEMBER_SUSPENDED = "member_suspended", _("suspended a member site-wide")
+        SANCTION_LIFTED = "sanction_lifted", _("lifted a sanction")
+        ITEM_CLAIMED = "item_claimed", _("claimed a queue item")
+        ITEM_DISMISSED = "item_dismissed", _("dismissed a queue item")
+        ITEM_ESCALATED = "item_escalated", _("escalated a queue item to administrators")
+        ITEM_RESOLVED = "item_resolved", _("resolved a queue item")
 
     group = models.ForeignKey(
         "peergroups.Group", null=True, blank=True, on_delete=models.PROTECT,
@@ -56,3 +66,210 @@ class ModerationLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.get_action_display()}"
+
+
+class ReviewItem(models.Model):
+    """One thing that needs a human: a reported post or member, a held post, a join
+    request, an automatic flag, an appeal. One live item per target and kind; a new
+    report on a closed target opens it again."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        HELD_POST = "held_post", _("Post awaiting approval")
+        JOIN_REQUEST = "join_request", _("Join request")
+        AUTO_FLAG = "auto_flag", _("Automatic flag")
+        APPEAL = "appeal", _("Appeal")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CLAIMED = "claimed", _("Being handled")
+        ESCALATED = "escalated", _("Escalated to administrators")
+        RESOLVED = "resolved", _("Resolved")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    class Urgency(models.IntegerChoices):
+        URGENT = 0, _("Urgent")
+        NORMAL = 1, _("Normal")
+
+    LIVE = [Status.PENDING, Status.CLAIMED, Status.ESCALATED]
+
+    group = models.ForeignKey(
+        "peergroups.Group", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="review_items",
+    )  # fmt: skip
+    kind = models.CharField(max_length=20, choices=Kind)
+    # "post:12", "member:7", "membership:40", "sanction:3": what the item is about.
+    target_key = models.CharField(max_length=60)
+    post = models.ForeignKey(
+        "peergroups.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    membership = models.ForeignKey(
+        "peergroups.Membership", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.ForeignKey(  # whose content or conduct this is about
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    sanction = models.ForeignKey(
+        "peergroups.Sanction", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency, default=Urgency.NORMAL)
+    reasons = models.JSONField(default=list, blank=True)  # report reasons and flag rules
+    snapshot = models.TextField(blank=True)  # the content as it was when it entered
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=40, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("review item")
+        verbose_name_plural = _("review queue")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target_key"],
+                condition=models.Q(status__in=["pending", "claimed", "escalated"]),
+                name="one_live_item_per_target_and_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "urgency", "created_at"]),
+            models.Index(fields=["group", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    @property
+    def waiting_since(self):
+        return self.reopened_at or self.created_at
+
+    def claim_is_held_by(self, user, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.CLAIMED
+            and self.claimed_by_id == user.pk
+            and self.claimed_until is not None
+            and self.claimed_until > now
+        )
+
+
+class ReviewEvent(models.Model):
+    """The history of one review item: created, reported again, claimed, decided."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    action = models.CharField(max_length=40)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} on {self.item}"
+
+
+class Sanction(models.Model):
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        MUTE = "mute", _("Mute")
+        REMOVAL = "removal", _("Removal from the group")
+        BAN = "ban", _("Ban from the group")
+        SUSPENSION = "suspension", _("Site-wide suspension")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions"
+    )
+    group = models.ForeignKey(
+        "peergroups.Group", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="sanctions",
+    )  # fmt: skip
+    kind = models.CharField(max_length=20, choices=Kind)
+    reason = models.TextField(_("reason shown to the member"), max_length=1000)
+    staff_note = models.TextField(_("private note for leaders"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "group", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.user}"
+
+    @property
+    def is_in_force(self) -> bool:
+        if self.lifted_at is not None:
+            return False
+        return self.ends_at is None or self.ends_at > timezone.now()
+
+
+class Appeal(models.Model):
+    """A member's one appeal against a sanction; it enters the queue for someone other
+    than the leader who imposed it."""
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="appeal")
+    message = models.TextField(_("your appeal"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"appeal of {self.sanction}"
+
+
+class WatchedWord(models.Model):
+    class Action(models.TextChoices):
+        HOLD = "hold", _("Hold the post for review")
+        FLAG = "flag", _("Publish, and flag it for review")
+        BLOCK = "block", _("Refuse it, with a message to the author")
+
+    group = models.ForeignKey(
+        "peergroups.Group", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="watched_words", help_text=_("Empty: applies in every group."),
+    )  # fmt: skip
+    phrase = models.CharField(
+        _("word or phrase"), max_length=100,
+        help_text=_("Matched as whole words, ignoring case. * matches any letters: deal*"),
+    )  # fmt: skip
+    action = models.CharField(max_length=10, choices=Action, default=Action.FLAG)
+    message = models.CharField(_("message to the author when blocked"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("watched word")
+        verbose_name_plural = _("watched words")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "phrase"], name="one_watched_phrase_per_scope"
+            ),
+        ]
+
+    def __str__(self):
+        return self.phrase

@@ -61,6 +61,7 @@ class Post(models.Model):
         HELD = "held", _("Awaiting approval")
         REJECTED = "rejected", _("Not approved")
         REMOVED_BY_AUTHOR = "removed_by_author", _("Removed by the author")
+        HIDDEN = "hidden", _("Hidden by a peer leader")
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
@@ -79,6 +80,8 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Why a leader hid it or did not approve it: shown to the author only.
+    moderation_reason = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("post")
@@ -104,7 +107,7 @@ class Post(models.Model):
 
     @property
     def is_visible_to_all(self) -> bool:
-        return self.state in {self.State.PUBLISHED, self.State.REMOVED_BY_AUTHOR}
+        return self.state in {self.State.PUBLISHED, self.State.REMOVED_BY_AUTHOR, self.State.HIDDEN}
 
 
 class PostRevision(models.Model):
@@ -169,22 +172,45 @@ class Report(models.Model):
         SPAM = "spam", _("Spam")
         OTHER = "other", _("Something else")
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    group = models.ForeignKey("peergroups.Group", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reported_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     note = models.TextField(_("anything else the leaders should know"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    review_item = models.ForeignKey(
+        "peergroups.ReviewItem", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports",
+    )  # fmt: skip
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["post", "reporter"], name="one_report_per_reporter")
-        ]
+            models.UniqueConstraint(
+                fields=["post", "reporter"], condition=Q(post__isnull=False),
+                name="one_report_per_reporter",
+            ),
+            models.UniqueConstraint(
+                fields=["reported_user", "group", "reporter"],
+                condition=Q(post__isnull=True, reported_user__isnull=False),
+                name="one_member_report_per_reporter",
+            ),
+            models.CheckConstraint(
+                condition=Q(post__isnull=False) | Q(reported_user__isnull=False),
+                name="report_has_a_target",
+            ),
+        ]  # fmt: skip
         indexes = [models.Index(fields=["post", "created_at"])]
 
     def __str__(self):
-        return f"report of {self.post}: {self.get_reason_display()}"
+        return f"report: {self.get_reason_display()}"
 
 
 class Notification(models.Model):

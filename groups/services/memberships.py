@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import permissions
-from groups.models import Group, Invite, Membership, ModerationLogEntry
+from groups.models import Group, Invite, Membership, ModerationLogEntry, ReviewItem
 from groups.permissions import Capability
+from groups.services import moderation as queue
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
@@ -62,6 +63,10 @@ def membership_request(
     membership.accepted_rules_version = group.rules_version
     membership.save()
     permissions.forget_memberships(acting_user)
+    queue.open_item(
+        kind=ReviewItem.Kind.JOIN_REQUEST, target_key=f"membership:{membership.pk}", group=group,
+        membership=membership, subject=acting_user, actor=acting_user, snapshot=message,
+    )  # fmt: skip
     return membership
 
 
@@ -73,6 +78,10 @@ def membership_withdraw(*, acting_user, group: Group) -> Membership:
     membership.state = State.WITHDRAWN
     membership.save(update_fields=["state", "updated_at"])
     permissions.forget_memberships(acting_user)
+    queue.close_items_for(
+        kind=ReviewItem.Kind.JOIN_REQUEST, target_key=f"membership:{membership.pk}",
+        actor=acting_user, decision="withdrawn", status=ReviewItem.Status.DISMISSED,
+    )  # fmt: skip
     return membership
 
 
@@ -105,6 +114,9 @@ def membership_approve(*, acting_user, membership: Membership) -> Membership:
         actor=acting_user, action=Action.REQUEST_APPROVED, group=membership.group,
         target_user=membership.user,
     )  # fmt: skip
+    queue.close_items_for(kind=ReviewItem.Kind.JOIN_REQUEST,
+                          target_key=f"membership:{membership.pk}", actor=acting_user,
+                          decision="approve")  # fmt: skip
     return membership
 
 
@@ -120,6 +132,9 @@ def membership_decline(*, acting_user, membership: Membership, reason: str = "")
         actor=acting_user, action=Action.REQUEST_DECLINED, group=membership.group,
         target_user=membership.user, reason=reason,
     )  # fmt: skip
+    queue.close_items_for(kind=ReviewItem.Kind.JOIN_REQUEST,
+                          target_key=f"membership:{membership.pk}", actor=acting_user,
+                          decision="decline", reason=reason)  # fmt: skip
     return membership
 
 

@@ -8,10 +8,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups import permissions
+from groups import automod, permissions
 from groups.markdown import SANITIZER_VERSION, render_markdown
 from groups.mentions import mentioned_names
 from groups.models import (
+    ContentWarning,
     Group,
     Membership,
     ModerationLogEntry,
@@ -21,9 +22,11 @@ from groups.models import (
     Reaction,
     ReadState,
     Report,
+    ReviewItem,
     Thread,
 )
 from groups.permissions import Capability, Standing
+from groups.services import moderation as queue
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
@@ -148,6 +151,17 @@ def post_create(
 def _add_post(acting_user, thread, body, content_warning, content_warning_note, *, held) -> Post:
     """Save a new post: held for a leader, or published with the next number and its
     notifications. `thread` must be locked FOR UPDATE."""
+    group = thread.group
+    verdict = automod.check_text(
+        f"{thread.title}\n{body}" if thread.last_post_number == 0 else body,
+        group=group,
+        is_leader=permissions.can(acting_user, Capability.MODERATE, group),
+        is_new_member=_must_be_held(acting_user, group),
+    )
+    if verdict.block_message:
+        raise ValidationError({"body": verdict.block_message}, code="blocked")
+    hold_reasons = verdict.hold_reasons or ([_("new member's first posts")] if held else [])
+    held = bool(hold_reasons)
     post = Post(
         thread=thread, author=acting_user, body=body, content_warning=content_warning,
         content_warning_note=content_warning_note if content_warning else "",
@@ -158,8 +172,32 @@ def _add_post(acting_user, thread, body, content_warning, content_warning_note, 
         _publish(post, thread)
     post.full_clean(exclude=["thread", "author"])
     post.save()
-    if not held:
+    if held:
+        if thread.is_published and thread.last_post_number == 0:
+            thread.is_published = False  # a held first post keeps its thread unseen
+            Thread.objects.filter(pk=thread.pk).update(is_published=False)
+        queue.open_item(
+            kind=ReviewItem.Kind.HELD_POST,
+            target_key=f"post:{post.pk}",
+            group=group,
+            post=post,
+            subject=acting_user,
+            actor=acting_user,
+            reason="; ".join(hold_reasons),
+            snapshot=queue.post_snapshot(post),
+        )
+    else:
         _notify(post)
+        if verdict.flag_reasons:
+            queue.open_item(
+                kind=ReviewItem.Kind.AUTO_FLAG,
+                target_key=f"post:{post.pk}",
+                group=group,
+                post=post,
+                subject=acting_user,
+                reason="; ".join(verdict.flag_reasons),
+                snapshot=queue.post_snapshot(post),
+            )
     return post
 
 
@@ -231,6 +269,8 @@ def post_approve(*, acting_user, post: Post) -> Post:
     )
     log_action(actor=acting_user, action=Action.POST_APPROVED, group=group,
                target_user=post.author, post=post.pk)  # fmt: skip
+    queue.close_items_for(kind=ReviewItem.Kind.HELD_POST, target_key=f"post:{post.pk}",
+                          actor=acting_user, decision="approve")  # fmt: skip
     post.thread = thread
     _notify(post)
     return post
@@ -244,9 +284,48 @@ def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
     if post.state != Post.State.HELD:
         raise ValidationError(_("This post is not waiting for approval."))
     post.state = Post.State.REJECTED
-    post.save(update_fields=["state"])
+    post.moderation_reason = reason
+    post.save(update_fields=["state", "moderation_reason"])
     log_action(actor=acting_user, action=Action.POST_REJECTED, group=group,
                target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
+    queue.close_items_for(kind=ReviewItem.Kind.HELD_POST, target_key=f"post:{post.pk}",
+                          actor=acting_user, decision="reject", reason=reason)  # fmt: skip
+    return post
+
+
+@transaction.atomic
+def post_hide(*, acting_user, post: Post, reason: str) -> Post:
+    """A leader hides a post: others see that a leader removed it, the author sees
+    why, leaders can still read it. Nothing is deleted."""
+    post = (
+        Post.objects.select_for_update().select_related("thread__group", "author").get(pk=post.pk)
+    )
+    group = post.thread.group
+    permissions.check(acting_user, Capability.MODERATE, group)
+    if post.state not in {Post.State.PUBLISHED, Post.State.HELD}:
+        raise ValidationError(_("This post is not showing, so there is nothing to hide."))
+    post.state = Post.State.HIDDEN
+    post.moderation_reason = reason
+    post.save(update_fields=["state", "moderation_reason"])
+    log_action(actor=acting_user, action=Action.POST_HIDDEN, group=group,
+               target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
+    return post
+
+
+@transaction.atomic
+def post_add_content_warning(*, acting_user, post: Post, content_warning: str, note: str = ""):
+    post = (
+        Post.objects.select_for_update().select_related("thread__group", "author").get(pk=post.pk)
+    )
+    group = post.thread.group
+    permissions.check(acting_user, Capability.MODERATE, group)
+    if content_warning not in ContentWarning.values or not content_warning:
+        raise ValidationError({"content_warning": _("Please choose a content warning.")})
+    post.content_warning = content_warning
+    post.content_warning_note = note
+    post.save(update_fields=["content_warning", "content_warning_note"])
+    log_action(actor=acting_user, action=Action.CONTENT_WARNING_ADDED, group=group,
+               target_user=post.author, post=post.pk, content_warning=content_warning)  # fmt: skip
     return post
 
 
@@ -278,12 +357,21 @@ def post_report(*, acting_user, post: Post, reason: str, note: str = "") -> Repo
         raise ValidationError(_("You can't report your own post. You can edit or remove it."))
     try:
         with transaction.atomic():
-            return Report.objects.create(post=post, reporter=acting_user, reason=reason, note=note)
+            report = Report.objects.create(
+                group=post.thread.group, post=post, reporter=acting_user, reason=reason, note=note
+            )
     except IntegrityError:
         raise ValidationError(
             _("You've already reported this post. Thank you: the leaders have it."),
             code="already_reported",
         ) from None
+    report.review_item = queue.open_item(
+        kind=ReviewItem.Kind.REPORT, target_key=f"post:{post.pk}", group=post.thread.group,
+        urgent=reason == Report.Reason.RISK, reason=reason, actor=acting_user, post=post,
+        subject=post.author, snapshot=queue.post_snapshot(post),
+    )  # fmt: skip
+    report.save(update_fields=["review_item"])
+    return report
 
 
 def _set_thread_flag(acting_user, thread: Thread, field: str, on: bool, actions) -> Thread:

@@ -126,7 +126,13 @@ class Busy(Community):
         # Reports and notifications, many of each.
         Report.objects.bulk_create(
             [
-                Report(post=p, reporter=reporter, reason="harassment", note="Unkind.")
+                Report(
+                    group=p.thread.group,
+                    post=p,
+                    reporter=reporter,
+                    reason="harassment",
+                    note="Unkind.",
+                )
                 for p, reporter in zip(posts, itertools.cycle(self.people[::-1]), strict=False)
                 if p.author_id != reporter.pk
             ]

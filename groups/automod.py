@@ -1,0 +1,74 @@
+"""Automatic checks on what members write, before it is saved. They never decide on
+their own: they hold or flag for a peer leader, or refuse with a kind message."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from groups.models import WatchedWord
+
+# Ways people move each other off the platform or arrange deals: phone numbers,
+# email addresses, messenger and payment handles.
+CONTACT_PATTERNS = {
+    "phone number": re.compile(r"(?<!\w)(?:\+?\d[\s().-]?){7,}\d(?!\w)"),
+    "email address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]*[a-z]{2,}", re.IGNORECASE),
+    "messenger handle": re.compile(
+        # Names that are only apps, anywhere; names that are also words ("signal",
+        # "discord"), only when a handle follows.
+        r"\b(?:whats\s?app|telegram|snap\s?chat|kik|wickr|instagram|insta|t\.me|wa\.me)\b"
+        r"|\b(?:signal|session|wire|discord|ig|threema|line)\s*(?::\s*|\s+@)[@\w.+-]+"
+        r"|(?<![\w@])@[a-z][\w.]{2,}\b(?=.*\b(?:dm|message|add|hit)\b)",
+        re.IGNORECASE,
+    ),
+    "payment handle": re.compile(
+        r"(?:\bcash\s?app\b|\bvenmo\b|\bzelle\b|\bpaypal\.me\b|(?<![\w$])\$[a-z][\w-]{2,})",
+        re.IGNORECASE,
+    ),
+    "crypto address": re.compile(
+        r"\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[a-fA-F0-9]{40}\b"
+    ),
+}
+LINK_PATTERN = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+@dataclass
+class Verdict:
+    block_message: str = ""
+    hold_reasons: list[str] = field(default_factory=list)
+    flag_reasons: list[str] = field(default_factory=list)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    words = [re.escape(word).replace(r"\*", r"\w*") for word in phrase.split()]
+    return re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE)
+
+
+def watched_words_for(group) -> list[WatchedWord]:
+    return list(WatchedWord.objects.filter(Q(group=group) | Q(group__isnull=True)))
+
+
+def check_text(text: str, *, group, is_leader: bool, is_new_member: bool) -> Verdict:
+    verdict = Verdict()
+    for word in watched_words_for(group):
+        if not _phrase_pattern(word.phrase).search(text):
+            continue
+        label = _("watched word “%(phrase)s”") % {"phrase": word.phrase}
+        if word.action == WatchedWord.Action.BLOCK:
+            verdict.block_message = word.message or _(
+                "Your message includes “%(phrase)s”, which isn't allowed here. Please "
+                "change it and send again; your text is still in the box."
+            ) % {"phrase": word.phrase}
+        elif word.action == WatchedWord.Action.HOLD:
+            verdict.hold_reasons.append(label)
+        else:
+            verdict.flag_reasons.append(label)
+    if is_leader:
+        return verdict
+    for name, pattern in CONTACT_PATTERNS.items():
+        if pattern.search(text):
+            verdict.hold_reasons.append(_("possible %(what)s") % {"what": name})
+    if is_new_member and LINK_PATTERN.search(text):
+        verdict.hold_reasons.append(_("a link from a new member"))
+    return verdict
