@@ -25,7 +25,7 @@ run: migrate
 	@echo ""
 	@echo "peersupport is starting on http://$(HOST):$(PORT)/  (HTTP and WebSockets, Ctrl-C stops it)"
 	@echo ""
-	@$(PY) -m daphne -b $(HOST) -p $(PORT) peersupport.asgi:application
+	@scripts/serve $(HOST) $(PORT)
 
 test: $(VENV)/.installed
 	@$(PY) scripts/ensure_services.py --require-redis

@@ -244,6 +244,16 @@ def get_group_for_user(user, slug: str) -> Group:
     return group
 
 
+def leads_any_group(user) -> bool:
+    return user.is_authenticated and (
+        user.is_staff
+        or Membership.objects.filter(
+            user=user, state=Membership.State.ACTIVE,
+            role__in=[Membership.Role.LEADER, Membership.Role.OWNER],
+        ).exists()
+    )  # fmt: skip
+
+
 def can_propose_groups(user) -> bool:
     from groups.models import SiteSettings
 

@@ -131,10 +131,10 @@ def visible_posts(user, thread: Thread, page: int, *, is_leader: bool) -> list[P
     first = (page - 1) * POSTS_PER_PAGE + 1
     last = first + POSTS_PER_PAGE - 1
     shown = Q(number__gte=first, number__lte=last) & Q(
-        state__in=[Post.State.PUBLISHED, Post.State.REMOVED_BY_AUTHOR]
+        state__in=[Post.State.PUBLISHED, Post.State.REMOVED_BY_AUTHOR, Post.State.HIDDEN]
     )
     if user.is_authenticated and last >= thread.last_post_number:
-        shown |= Q(state=Post.State.HELD, author=user)
+        shown |= Q(state__in=[Post.State.HELD, Post.State.REJECTED], author=user)
     posts = list(
         Post.objects.filter(thread=thread)
         .filter(shown)

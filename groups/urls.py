@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from groups.views import directory, leading, membership, threads
+from groups.views import directory, leading, membership, moderation, threads
 
 app_name = "groups"
 urlpatterns = [
@@ -27,6 +27,9 @@ urlpatterns = [
         r"(?P<action>remove|ban|appoint|demote|transfer)/$",
         leading.member_action_view,
         name="member_action",
+    ),
+    path(
+        "<slug:slug>/members/<int:pk>/report/", moderation.member_report_view, name="member_report"
     ),
     path("<slug:slug>/invites/", leading.invites_view, name="invites"),
     path("<slug:slug>/invites/<int:pk>/revoke/", leading.invite_revoke_view, name="invite_revoke"),

@@ -1,3 +1,5 @@
 """Websocket routes of every app, gathered in one table."""
 
-websocket_urlpatterns: list = []
+from groups.routing import websocket_urlpatterns as group_routes
+
+websocket_urlpatterns = [*group_routes]

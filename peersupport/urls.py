@@ -13,6 +13,7 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("invite/<str:token>/", invite_accept_view, name="invite_accept"),
     path("notifications/", notifications_view, name="notifications"),
+    path("moderation/", include("groups.moderation_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,6 +26,9 @@ TABLE = {
     "account_change_password": (LOGIN, 200, 200),
     "mfa_index": (LOGIN, 200, 200),
     "notifications": (LOGIN, 200, 200),
+    "moderation_queue": (LOGIN, 403, 200),
+    "my_reports": (LOGIN, 200, 200),
+    "safety:playbook": (LOGIN, 403, 200),
 }
 
 
@@ -62,13 +65,19 @@ def our_url_names():
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver) and pattern.app_name in {"accounts", "safety"}:
             names |= {f"{pattern.namespace}:{p.name}" for p in pattern.url_patterns}
+        elif (
+            isinstance(pattern, URLResolver)
+            and getattr(pattern.urlconf_module, "__name__", "") == "groups.moderation_urls"
+        ):
+            names |= {p.name for p in pattern.url_patterns}
         elif isinstance(pattern, URLPattern) and pattern.name:
             names.add(pattern.name)
     return names
 
 
 # Group pages have their own table in tests/groups/test_permission_table.py.
-COVERED_BY_THE_GROUPS_TABLE = {"invite_accept"}
+COVERED_BY_THE_GROUPS_TABLE = {"invite_accept", "moderation_item", "moderation_claim",
+                               "moderation_act", "appeal"}  # fmt: skip
 
 
 def test_every_page_of_ours_is_in_the_table():

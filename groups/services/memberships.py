@@ -140,7 +140,9 @@ def membership_decline(*, acting_user, membership: Membership, reason: str = "")
 
 def _active_target(acting_user, membership: Membership) -> Membership:
     locked = (
-        Membership.objects.select_for_update().select_related("user", "group").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "group")
+        .get(pk=membership.pk)
     )
     if locked.state != State.ACTIVE:
         raise ValidationError(_("This person is not a member of the group any more."))
@@ -169,7 +171,9 @@ def membership_ban(*, acting_user, membership: Membership, reason: str = "") -> 
     """Banned members lose access and cannot join or ask again."""
     permissions.check(acting_user, Capability.BAN_MEMBER, membership.group)
     membership = (
-        Membership.objects.select_for_update().select_related("user", "group").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "group")
+        .get(pk=membership.pk)
     )
     if membership.state == State.BANNED:
         raise ValidationError(_("This person is already banned from the group."))
@@ -219,7 +223,11 @@ def ownership_transfer(*, acting_user, membership: Membership) -> Membership:
     """Hand the group to another active member; the old owner stays as a leader."""
     group = membership.group
     permissions.check(acting_user, Capability.TRANSFER_OWNERSHIP, group)
-    new_owner = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    new_owner = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     if new_owner.state != State.ACTIVE or new_owner.user.is_deleted:
         raise ValidationError(_("Only a current member can become the owner."))
     if new_owner.role == Role.OWNER:
@@ -297,7 +305,9 @@ def invite_revoke(*, acting_user, invite: Invite) -> Invite:
 @transaction.atomic
 def invite_accept(*, acting_user, invite: Invite, accepted_rules: bool) -> Membership:
     """Join through an invite link, whatever the group's join policy; bans still hold."""
-    invite = Invite.objects.select_for_update().select_related("group").get(pk=invite.pk)
+    invite = (
+        Invite.objects.select_for_update(of=("self",)).select_related("group").get(pk=invite.pk)
+    )
     group = invite.group
     if not invite.is_usable or group.status != Group.Status.ACTIVE:
         raise ValidationError(_("This invite link has expired or been withdrawn."))

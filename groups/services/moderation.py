@@ -164,6 +164,38 @@ def post_snapshot(post: Post) -> str:
     return f"{post.thread.title}\n\n{warning}{post.body}"
 
 
+@transaction.atomic
+def member_report(*, acting_user, group: Group, member, reason: str, note: str = ""):
+    """A report about a member's conduct (not one post): it enters the group's queue."""
+    from groups.models import Report
+
+    permissions.check(acting_user, Capability.REPORT, group)
+    if member.pk == acting_user.pk:
+        raise ValidationError(_("You can't report yourself."))
+    if Report.objects.filter(
+        group=group, reported_user=member, reporter=acting_user, post__isnull=True
+    ).exists():
+        raise ValidationError(
+            _("You've already reported this member. Thank you: the leaders have it."),
+            code="already_reported",
+        )
+    report = Report.objects.create(
+        group=group, reported_user=member, reporter=acting_user, reason=reason, note=note
+    )
+    report.review_item = open_item(
+        kind=Kind.REPORT,
+        target_key=f"member:{member.pk}:group:{group.pk}",
+        group=group,
+        urgent=reason == Report.Reason.RISK,
+        reason=reason,
+        actor=acting_user,
+        subject=member,
+        snapshot=note,
+    )
+    report.save(update_fields=["review_item"])
+    return report
+
+
 # Who may handle an item
 
 
@@ -209,12 +241,18 @@ def items_visible_to(user):
     )
 
 
+def live_items_visible_to(user):
+    return items_visible_to(user).filter(status__in=ReviewItem.LIVE)
+
+
 # Claiming
 
 
 def _locked(item: ReviewItem) -> ReviewItem:
     return (
-        ReviewItem.objects.select_for_update().select_related("group", "sanction").get(pk=item.pk)
+        ReviewItem.objects.select_for_update(of=("self",))
+        .select_related("group", "sanction", "claimed_by")
+        .get(pk=item.pk)
     )
 
 
@@ -280,7 +318,7 @@ def _reason_required(reason: str) -> str:
 
 def _membership_for(user, group) -> Membership:
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user", "group")
         .filter(user=user, group=group)
         .first()
@@ -406,7 +444,9 @@ def sanction_suspend(*, acting_user, user, reason: str, until) -> Sanction:
 @transaction.atomic
 def sanction_lift(*, acting_user, sanction: Sanction, reason: str = "") -> Sanction:
     sanction = (
-        Sanction.objects.select_for_update().select_related("group", "user").get(pk=sanction.pk)
+        Sanction.objects.select_for_update(of=("self",))
+        .select_related("group", "user")
+        .get(pk=sanction.pk)
     )
     if sanction.group is None:
         if not acting_user.is_staff:

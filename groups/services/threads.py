@@ -213,7 +213,9 @@ def post_edit(
     *, acting_user, post: Post, body: str, content_warning: str = "",
     content_warning_note: str = "",
 ) -> Post:  # fmt: skip
-    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
+    )
     _check_author(acting_user, post)
     permissions.check(acting_user, Capability.POST, post.thread.group)
     if post.thread.is_locked:
@@ -256,7 +258,9 @@ def post_delete(*, acting_user, post: Post) -> Post:
 
 @transaction.atomic
 def post_approve(*, acting_user, post: Post) -> Post:
-    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
+    )
     group = post.thread.group
     permissions.check(acting_user, Capability.MODERATE, group)
     if post.state != Post.State.HELD:
@@ -278,7 +282,9 @@ def post_approve(*, acting_user, post: Post) -> Post:
 
 @transaction.atomic
 def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
-    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
+    )
     group = post.thread.group
     permissions.check(acting_user, Capability.MODERATE, group)
     if post.state != Post.State.HELD:
@@ -298,7 +304,9 @@ def post_hide(*, acting_user, post: Post, reason: str) -> Post:
     """A leader hides a post: others see that a leader removed it, the author sees
     why, leaders can still read it. Nothing is deleted."""
     post = (
-        Post.objects.select_for_update().select_related("thread__group", "author").get(pk=post.pk)
+        Post.objects.select_for_update(of=("self",))
+        .select_related("thread__group", "author")
+        .get(pk=post.pk)
     )
     group = post.thread.group
     permissions.check(acting_user, Capability.MODERATE, group)
@@ -315,7 +323,9 @@ def post_hide(*, acting_user, post: Post, reason: str) -> Post:
 @transaction.atomic
 def post_add_content_warning(*, acting_user, post: Post, content_warning: str, note: str = ""):
     post = (
-        Post.objects.select_for_update().select_related("thread__group", "author").get(pk=post.pk)
+        Post.objects.select_for_update(of=("self",))
+        .select_related("thread__group", "author")
+        .get(pk=post.pk)
     )
     group = post.thread.group
     permissions.check(acting_user, Capability.MODERATE, group)

@@ -12,6 +12,7 @@ from groups.forms import AcceptRulesForm, JoinRequestForm, ListedForm
 from groups.models import Group, Invite, Membership
 from groups.permissions import Capability
 from groups.services import memberships
+from groups.services.moderation import sanctions_in_force
 
 
 def add_form_errors(form, error: ValidationError) -> None:
@@ -37,6 +38,7 @@ def group_detail_view(request, slug):
         "topics": group.topics.all(),
         "pending_count": selectors.pending_requests(group).count() if can["approve_join"] else 0,
         "held_count": selectors.held_posts(group).count() if can["moderate"] else 0,
+        "sanctions": sanctions_in_force(request.user, group),
         "listed_form": ListedForm(initial={"listed": not membership.hidden_from_member_list})
         if membership and membership.is_active
         else None,

@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "groups.context_processors.notifications",
+                "groups.context_processors.moderation",
             ],
         },
     },
@@ -137,6 +138,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email login, mandatory verification, no account enumeration.
+# An urgent queue item nobody claims within this many minutes goes to administrators.
+MODERATION_URGENT_ESCALATION_MINUTES = env_int("MODERATION_URGENT_ESCALATION_MINUTES", 10)
+
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group, Invite, Membership
-from groups.services import threads
+from groups.services import moderation, threads
 from tests.factories import add_member, make_group, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +232,24 @@ TABLE |= {
                              "other_leader": "404 404 404"}),
     "reports": ("get", MODERATORS),
 }  # fmt: skip
+# Queue items belong to the group: its leaders and admins see them, nobody else
+# learns they exist.
+QUEUE = {role: "404 404 404" for role in ROLES} | {
+    "anonymous": ALL_LOGIN,
+    "leader": "200 200 200",
+    "owner": "200 200 200",
+    "staff": "200 200 200",
+}
+TABLE |= {
+    "member_report": ("get", {**WRITERS, "outsider": "403 403 404", "requester": "403 403 404",
+                              "other_leader": "403 403 404", "banned": "403 403 404",
+                              "muted": "200 200 200"}),
+    "moderation_item": ("get", QUEUE),
+    "moderation_claim": ("post", {r: c.replace("200", "302") for r, c in QUEUE.items()}),
+    "moderation_act": ("post", {r: c.replace("200", "302") for r, c in QUEUE.items()}),
+    "appeal": ("get", {role: "404 404 404" for role in ROLES} | {
+        "anonymous": ALL_LOGIN, "muted": "200 200 200"}),
+}  # fmt: skip
 TABLE |= {
     "edit": ("get", LEADERS_ONLY),
     "requests": ("get", LEADERS_ONLY),
@@ -243,7 +261,11 @@ TABLE |= {
 }
 
 
-POST_DATA = {"reply": {"body": "Thank you for this."}, "react": {"kind": "strength"}}
+POST_DATA = {
+    "reply": {"body": "Thank you for this."},
+    "react": {"kind": "strength"},
+    "moderation_act": {"action": "keep"},
+}
 
 
 class World:
@@ -289,6 +311,14 @@ class World:
             acting_user=self.target.user, thread=self.thread, body="A new member's reply."
         )
         assert self.held.state == "held"
+        self.report = threads.post_report(
+            acting_user=self.people["member"], post=self.thread.posts.get(number=1),
+            reason="harassment",
+        )  # fmt: skip
+        self.mute = moderation.sanction_mute(
+            acting_user=self.owner, group=self.group, user=self.people["muted"],
+            reason="Cooling off.", until=timezone.now() + datetime.timedelta(hours=2),
+        )  # fmt: skip
 
     def url(self, name: str) -> str:
         slug = self.group.slug
@@ -304,6 +334,12 @@ class World:
             return reverse(f"groups:{name}", args=[slug, self.thread.pk, "pin"])
         if name in {"post_edit", "post_delete", "react", "report", "post_history"}:
             return reverse(f"groups:{name}", args=[slug, self.post.pk])
+        if name == "member_report":
+            return reverse("groups:member_report", args=[slug, self.target.pk])
+        if name in {"moderation_item", "moderation_claim", "moderation_act"}:
+            return reverse(name, args=[self.report.review_item_id])
+        if name == "appeal":
+            return reverse(name, args=[self.mute.pk])
         if name == "held_decide":
             return reverse(f"groups:{name}", args=[slug, self.held.pk, "approve"])
         return reverse(f"groups:{name}", args=[slug])
@@ -392,5 +428,13 @@ def test_every_group_url_is_in_a_table():
         if getattr(resolver, "app_name", None) == "groups"
         for pattern in resolver.url_patterns
     }
-    assert names == set(TABLE) | {"directory", "create"}
+    names |= {
+        route.name
+        for pattern in get_resolver().url_patterns
+        if getattr(getattr(pattern, "urlconf_module", None), "__name__", "")
+        == "groups.moderation_urls"
+        for route in pattern.url_patterns
+    }
+    covered_elsewhere = {"directory", "create", "moderation_queue", "my_reports"}
+    assert names == set(TABLE) | covered_elsewhere
     assert Group.objects.count() == 0
