@@ -97,6 +97,7 @@ def item_view(request, pk):
         "actions": queue.ACTIONS_BY_KIND[item.kind] if item.is_live else [],
         "form": ItemActionForm(),
         "held_by_me": item.claim_is_held_by(request.user),
+        "snapshot_differs": bool(item.post_id and item.snapshot != queue.post_snapshot(item.post)),
     }
     return render(request, "groups/moderation/item.html", context)
 
