@@ -81,7 +81,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "about", "time_zone", "country"]
+        fields = ["display_name", "about", "time_zone", "country", "share_presence"]
         help_texts = {
             "about": _("Optional. A few words other members of your groups can read."),
             "time_zone": _("Times in chat and threads are shown in this time zone."),

@@ -48,6 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC"
     )
     country = CountryField(_("country"), blank=True)
+    share_presence = models.BooleanField(
+        _("show others when I'm in a chat and typing"),
+        default=False,
+        help_text=_("Off by default. When on, members of the chat see you're there and typing."),
+    )
     confirmed_adult_at = models.DateTimeField(null=True, blank=True)
     rules_version_accepted = models.PositiveSmallIntegerField(null=True, blank=True)
     rules_accepted_at = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,14 @@ from accounts.models import User
 
 @transaction.atomic
 def user_update_profile(
-    *, acting_user: User, user: User, display_name: str, about: str, time_zone: str, country: str
+    *,
+    acting_user: User,
+    user: User,
+    display_name: str,
+    about: str,
+    time_zone: str,
+    country: str,
+    share_presence: bool = False,
 ) -> User:
     if acting_user.pk != user.pk:
         raise PermissionDenied(_("You can only change your own profile."))
@@ -22,8 +29,18 @@ def user_update_profile(
     user.about = about
     user.time_zone = time_zone
     user.country = country
+    user.share_presence = share_presence
     user.full_clean(exclude=["password", "email"])
-    user.save(update_fields=["display_name", "display_name_key", "about", "time_zone", "country"])
+    user.save(
+        update_fields=[
+            "display_name",
+            "display_name_key",
+            "about",
+            "time_zone",
+            "country",
+            "share_presence",
+        ]
+    )
     return user
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import ContentWarning, Group, Report, Topic
 from groups.models.threads import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from groups.text import HIDDEN_CHARACTERS, without_hidden_characters
 
 REASON_HELP = _("The member will see this. Be kind and specific.")
 
@@ -124,17 +125,6 @@ class GroupEditForm(GroupForm):
 
 
 # Threads and posts
-
-# Text-direction overrides and isolates can make words display in a different order
-# from how they are stored ("Trojan Source"); members never need them.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-HIDDEN_CHARACTERS = BIDI_CONTROLS | {"\x00"}
-
-
-def without_hidden_characters(value):
-    if value:
-        value = "".join(char for char in value if char not in HIDDEN_CHARACTERS)
-    return value
 
 
 class CleanedTextarea(forms.Textarea):

@@ -3,9 +3,11 @@ to mark HTML as safe. markdown-it-py in js-default mode (raw HTML off), then nh3
 with an allow-list: whatever the parser lets through, the sanitizer has the last
 word."""
 
+import re
 from functools import cache
 
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -47,3 +49,21 @@ def render_markdown(text: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
+
+
+# Chat is plain text: escaped, with web addresses made into links, nothing else.
+CHAT_LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+
+
+def render_chat_text(text: str) -> SafeString:
+    pieces = []
+    position = 0
+    for match in CHAT_LINK.finditer(text or ""):
+        url = match.group(0).rstrip(TRAILING_PUNCTUATION)
+        start, end = match.start(), match.start() + len(url)
+        pieces.append(escape(text[position:start]))
+        pieces.append(f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(url)}</a>')
+        position = end
+    pieces.append(escape((text or "")[position:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above

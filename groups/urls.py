@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from groups.views import directory, leading, membership, moderation, threads
+from groups.views import chat, directory, leading, membership, moderation, threads
 
 app_name = "groups"
 urlpatterns = [
@@ -48,6 +48,25 @@ urlpatterns = [
     path("<slug:slug>/posts/<int:pk>/react/", threads.react_view, name="react"),
     path("<slug:slug>/posts/<int:pk>/report/", threads.report_view, name="report"),
     path("<slug:slug>/posts/<int:pk>/history/", threads.post_history_view, name="post_history"),
+    path("<slug:slug>/chat/", chat.chat_view, name="chat"),
+    path("<slug:slug>/chat/settings/", chat.room_settings_view, name="chat_settings"),
+    path("<slug:slug>/chat/leaders/", chat.chat_view, {"kind": "leaders"}, name="leaders_chat"),
+    path(
+        "<slug:slug>/chat/leaders/settings/",
+        chat.room_settings_view,
+        {"kind": "leaders"},
+        name="leaders_chat_settings",
+    ),
+    path(
+        "<slug:slug>/chat/messages/<int:pk>/delete/",
+        chat.message_delete_view,
+        name="chat_message_delete",
+    ),
+    path(
+        "<slug:slug>/chat/messages/<int:pk>/report/",
+        chat.message_report_view,
+        name="chat_message_report",
+    ),
     path("<slug:slug>/held/", threads.held_posts_view, name="held"),
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/held/(?P<pk>[0-9]+)/(?P<decision>approve|reject)/$",

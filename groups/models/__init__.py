@@ -1,3 +1,4 @@
+from groups.models.chat import ChatMessage, ChatRoom
 from groups.models.groups import Group, Invite, Membership, SiteSettings, Topic
 from groups.models.moderation import (
     Appeal,
@@ -20,6 +21,8 @@ from groups.models.threads import (
 
 __all__ = [
     "Appeal",
+    "ChatMessage",
+    "ChatRoom",
     "ContentWarning",
     "Group",
     "Invite",

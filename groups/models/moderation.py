@@ -33,6 +33,10 @@ class ModerationLogEntry(models.Model):
         POST_REJECTED = "post_rejected", _("did not approve a held post")
         POST_HIDDEN = "post_hidden", _("hid a post")
         CONTENT_WARNING_ADDED = "content_warning_added", _("added a content warning")
+        CHAT_MESSAGE_DELETED = "chat_message_deleted", _("deleted a chat message")
+        CHAT_SLOW_MODE = "chat_slow_mode", _("changed the chat's slow mode")
+        CHAT_LOCKED = "chat_locked", _("locked the chat")
+        CHAT_UNLOCKED = "chat_unlocked", _("unlocked the chat")
         MEMBER_WARNED = "member_warned", _("warned a member")
         MEMBER_MUTED = "member_muted", _("muted a member")
         MEMBER_SUSPENDED = "member_suspended", _("suspended a member site-wide")
@@ -105,6 +109,9 @@ class ReviewItem(models.Model):
     )
     membership = models.ForeignKey(
         "peergroups.Membership", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    chat_message = models.ForeignKey(
+        "peergroups.ChatMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     subject = models.ForeignKey(  # whose content or conduct this is about
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,

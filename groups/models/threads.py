@@ -176,6 +176,10 @@ class Report(models.Model):
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
     )
+    chat_message = models.ForeignKey(
+        "peergroups.ChatMessage", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="reports",
+    )  # fmt: skip
     reported_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
         related_name="+",
@@ -198,12 +202,18 @@ class Report(models.Model):
                 name="one_report_per_reporter",
             ),
             models.UniqueConstraint(
+                fields=["chat_message", "reporter"], condition=Q(chat_message__isnull=False),
+                name="one_chat_report_per_reporter",
+            ),
+            models.UniqueConstraint(
                 fields=["reported_user", "group", "reporter"],
-                condition=Q(post__isnull=True, reported_user__isnull=False),
+                condition=Q(post__isnull=True, chat_message__isnull=True,
+                            reported_user__isnull=False),
                 name="one_member_report_per_reporter",
             ),
             models.CheckConstraint(
-                condition=Q(post__isnull=False) | Q(reported_user__isnull=False),
+                condition=Q(post__isnull=False) | Q(chat_message__isnull=False)
+                | Q(reported_user__isnull=False),
                 name="report_has_a_target",
             ),
         ]  # fmt: skip

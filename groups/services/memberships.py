@@ -10,6 +10,7 @@ from groups import permissions
 from groups.models import Group, Invite, Membership, ModerationLogEntry, ReviewItem
 from groups.permissions import Capability
 from groups.services import moderation as queue
+from groups.services.access import access_changed
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
@@ -92,7 +93,7 @@ def membership_leave(*, acting_user, group: Group) -> Membership:
     membership.state = State.LEFT
     membership.role = Role.MEMBER
     membership.save(update_fields=["state", "role", "updated_at"])
-    permissions.forget_memberships(acting_user)
+    access_changed(acting_user)
     return membership
 
 
@@ -159,6 +160,7 @@ def membership_remove(*, acting_user, membership: Membership, reason: str = "") 
     membership.decision_reason = reason
     membership.decided_at = timezone.now()
     membership.save()
+    access_changed(membership.user)
     log_action(
         actor=acting_user, action=Action.MEMBER_REMOVED, group=membership.group,
         target_user=membership.user, reason=reason,
@@ -183,6 +185,7 @@ def membership_ban(*, acting_user, membership: Membership, reason: str = "") -> 
     membership.decision_reason = reason
     membership.decided_at = timezone.now()
     membership.save()
+    access_changed(membership.user)
     log_action(
         actor=acting_user, action=Action.MEMBER_BANNED, group=membership.group,
         target_user=membership.user, reason=reason,
@@ -197,6 +200,7 @@ def _change_leader_role(acting_user, membership, *, was, becomes, action, refusa
         raise ValidationError(refusal)
     membership.role = becomes
     membership.save(update_fields=["role", "updated_at"])
+    access_changed(membership.user)
     log_action(actor=acting_user, action=action, group=membership.group,
                target_user=membership.user)  # fmt: skip
     return membership

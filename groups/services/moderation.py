@@ -27,6 +27,7 @@ from groups.models import (
     Sanction,
 )
 from groups.permissions import Capability
+from groups.services.access import access_changed
 from groups.services.audit import log_action
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def open_item(
     membership: Membership | None = None,
     subject=None,
     sanction: Sanction | None = None,
+    chat_message=None,
     snapshot: str = "",
 ) -> ReviewItem:
     """The live item for this target and kind, created, added to, or reopened."""
@@ -119,6 +121,7 @@ def open_item(
                 membership=membership,
                 subject=subject,
                 sanction=sanction,
+                chat_message=chat_message,
                 snapshot=snapshot,
             )
             event = "created"
@@ -378,7 +381,7 @@ def sanction_mute(*, acting_user, group: Group, user, reason: str, until) -> San
         until=until.isoformat(),
         sanction=sanction.pk,
     )
-    _sanction_applied(user)
+    access_changed(user)
     return sanction
 
 
@@ -392,7 +395,7 @@ def sanction_remove(*, acting_user, group: Group, user, reason: str) -> Sanction
     sanction = Sanction.objects.create(
         user=user, group=group, kind=Sanction.Kind.REMOVAL, reason=reason, created_by=acting_user
     )
-    _sanction_applied(user)
+    access_changed(user)
     return sanction
 
 
@@ -406,7 +409,7 @@ def sanction_ban(*, acting_user, group: Group, user, reason: str) -> Sanction:
     sanction = Sanction.objects.create(
         user=user, group=group, kind=Sanction.Kind.BAN, reason=reason, created_by=acting_user
     )
-    _sanction_applied(user)
+    access_changed(user)
     return sanction
 
 
@@ -437,7 +440,7 @@ def sanction_suspend(*, acting_user, user, reason: str, until) -> Sanction:
         until=until.isoformat(),
         sanction=sanction.pk,
     )
-    _sanction_applied(user)
+    access_changed(user)
     return sanction
 
 
@@ -473,25 +476,8 @@ def sanction_lift(*, acting_user, sanction: Sanction, reason: str = "") -> Sanct
         reason=reason,
         sanction=sanction.pk,
     )
-    _sanction_applied(sanction.user)
+    access_changed(sanction.user)
     return sanction
-
-
-def _sanction_applied(user) -> None:
-    """Tell the member's open sockets to re-check what they may do (chat listens)."""
-    user_id = user.pk
-
-    def notify():
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        try:
-            async_to_sync(layer.group_send)(f"user.{user_id}", {"type": "access.changed"})
-        except Exception:
-            logger.warning("could not tell the member's sockets", exc_info=True)
-
-    transaction.on_commit(notify)
-    permissions.forget_memberships(user)
 
 
 def sanctions_in_force(user, group: Group) -> list[Sanction]:

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from groups.markdown import SANITIZER_VERSION, render_markdown
+from groups.markdown import SANITIZER_VERSION, render_chat_text, render_markdown
 
 register = template.Library()
 
@@ -18,3 +18,8 @@ def post_html(post):
     if post.rendered_version == SANITIZER_VERSION and post.rendered_html:
         return mark_safe(post.rendered_html)  # noqa: S308 - stored output of render_markdown
     return render_markdown(post.body)
+
+
+@register.filter
+def chat_text(text):
+    return render_chat_text(text)

@@ -1,0 +1,43 @@
+"""Telling a member's open websockets that what they may do has changed (a mute, a
+ban, leaving a group, logging out). The sockets then check again, from Postgres."""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from groups import permissions
+
+logger = logging.getLogger(__name__)
+
+
+def user_channel(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def _send(user_id: int, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(user_channel(user_id), event)
+    except Exception:  # a channel layer outage must not break the page that caused it
+        logger.warning("could not reach the member's sockets", exc_info=True)
+
+
+def access_changed(user) -> None:
+    """After commit, the member's sockets re-check their access."""
+    permissions.forget_memberships(user)
+    user_id = user.pk
+    transaction.on_commit(lambda: _send(user_id, {"type": "access.changed"}))
+
+
+def session_ended(user_id: int, session_key: str | None) -> None:
+    """The member logged out: sockets opened with that session close."""
+    _send(user_id, {"type": "session.ended", "session_key": session_key or ""})
+
+
+def close_sockets_on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None and getattr(request, "session", None) is not None:
+        session_ended(user.pk, request.session.session_key)
