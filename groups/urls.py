@@ -48,6 +48,7 @@ urlpatterns = [
     path("<slug:slug>/posts/<int:pk>/react/", threads.react_view, name="react"),
     path("<slug:slug>/posts/<int:pk>/report/", threads.report_view, name="report"),
     path("<slug:slug>/posts/<int:pk>/history/", threads.post_history_view, name="post_history"),
+    path("<slug:slug>/support/", moderation.support_view, name="support"),
     path("<slug:slug>/chat/", chat.chat_view, name="chat"),
     path("<slug:slug>/chat/settings/", chat.room_settings_view, name="chat_settings"),
     path("<slug:slug>/chat/leaders/", chat.chat_view, {"kind": "leaders"}, name="leaders_chat"),

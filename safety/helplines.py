@@ -1,10 +1,14 @@
-"""Crisis resources by country, read from helplines.toml beside this file. It is read
-from disk, not the database, so the help page works when nothing else does."""
+"""Crisis resources by country. Admins edit them in Django admin; helplines.toml
+beside this file seeds the database and is what the help page falls back to when
+the database can't be reached, so help shows when nothing else does."""
 
+import logging
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from django.db import DatabaseError
 
 DATA_FILE = Path(__file__).with_name("helplines.toml")
 DEFAULT = "default"
@@ -35,8 +39,40 @@ class CountryHelp:
     resources: tuple[Resource, ...]
 
 
-@cache
+logger = logging.getLogger(__name__)
+
+
 def all_countries() -> dict[str, CountryHelp]:
+    try:
+        from_database = _from_database()
+    except DatabaseError:
+        logger.warning("crisis help from the file: the database is unavailable", exc_info=True)
+        from_database = None
+    return from_database or from_file()
+
+
+def _from_database() -> dict[str, CountryHelp] | None:
+    from safety.models import CountryHelp as CountryRow
+
+    rows = list(CountryRow.objects.prefetch_related("resources"))
+    if not rows:
+        return None
+    return {
+        row.code: CountryHelp(
+            code=row.code,
+            country_name=row.country_name,
+            emergency_number=row.emergency_number,
+            resources=tuple(
+                Resource(name=r.name, detail=r.detail, phone=r.phone, sms=r.sms, url=r.url)
+                for r in row.resources.all()
+            ),
+        )
+        for row in rows
+    }
+
+
+@cache
+def from_file() -> dict[str, CountryHelp]:
     data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
     return {
         code: CountryHelp(
@@ -49,22 +85,23 @@ def all_countries() -> dict[str, CountryHelp]:
     }
 
 
-def help_for(country_code: str | None) -> CountryHelp | None:
+def help_for(country_code: str | None, countries=None) -> CountryHelp | None:
     """The resources for a country, or None when we list none for it."""
     if not country_code:
         return None
-    return all_countries().get(country_code.upper())
+    return (countries or all_countries()).get(country_code.upper())
 
 
-def listed_countries() -> list[CountryHelp]:
+def listed_countries(countries=None) -> list[CountryHelp]:
     return sorted(
-        (entry for code, entry in all_countries().items() if code != DEFAULT),
+        (entry for code, entry in (countries or all_countries()).items() if code != DEFAULT),
         key=lambda entry: entry.country_name,
     )
 
 
-def international() -> CountryHelp:
-    return all_countries()[DEFAULT]
+def international(countries=None) -> CountryHelp:
+    countries = countries or all_countries()
+    return countries.get(DEFAULT) or from_file()[DEFAULT]
 
 
 def country_from_accept_language(header: str) -> str | None:

@@ -28,12 +28,13 @@ def help_view(request):
         or _member_country(request)
         or helplines.country_from_accept_language(request.headers.get("Accept-Language", ""))
     )
-    local = helplines.help_for(code) or helplines.help_for(FALLBACK_COUNTRY)
+    countries = helplines.all_countries()
+    local = helplines.help_for(code, countries) or helplines.help_for(FALLBACK_COUNTRY, countries)
     context = {
         "local": local,
-        "country_is_known": helplines.help_for(code) is not None,
-        "international": helplines.international(),
-        "countries": helplines.listed_countries(),
+        "country_is_known": helplines.help_for(code, countries) is not None,
+        "international": helplines.international(countries),
+        "countries": helplines.listed_countries(countries),
     }
     return render(request, "safety/help.html", context)
 

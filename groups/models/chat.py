@@ -46,6 +46,8 @@ class ChatMessage(models.Model):
     client_msg_id = models.UUIDField(default=uuid.uuid4)
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     state = models.CharField(max_length=10, choices=State, default=State.PUBLISHED)
+    # A notice from the platform (e.g. "a member is asking for support"), not chat.
+    is_notice = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_reason = models.TextField(blank=True)

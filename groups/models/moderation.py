@@ -83,6 +83,7 @@ class ReviewItem(models.Model):
         JOIN_REQUEST = "join_request", _("Join request")
         AUTO_FLAG = "auto_flag", _("Automatic flag")
         APPEAL = "appeal", _("Appeal")
+        SUPPORT = "support", _("A member asks for support")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -47,6 +47,7 @@ def payload(message: ChatMessage) -> dict:
         "deleted": deleted,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": str(message.client_msg_id),
+        "notice": message.is_notice,
     }
 
 
@@ -176,6 +177,8 @@ def _save_new_message(acting_user, room: ChatRoom, body, client_msg_id) -> ChatM
         room=room, seq=room.last_seq, author=acting_user, client_msg_id=client_msg_id,
         body=body, created_at=now,
     )  # fmt: skip
+    from groups.services import support
+
     # Chat is live, so nothing is held back; what automod would hold is flagged instead.
     reasons = verdict.hold_reasons + verdict.flag_reasons
     if reasons:
@@ -184,6 +187,8 @@ def _save_new_message(acting_user, room: ChatRoom, body, client_msg_id) -> ChatM
             chat_message=message, subject=acting_user, reason="; ".join(reasons),
             snapshot=body,
         )  # fmt: skip
+    support.flag_if_crisis(author=acting_user, group=group, text=body,
+                           target_key=f"chat:{message.pk}", chat_message=message)  # fmt: skip
     broadcast(room.pk, {"type": "chat.message", "message": payload(message)})
     return message
 

@@ -561,6 +561,7 @@ ACTIONS_BY_KIND = {
     ],
     Kind.JOIN_REQUEST: ["approve", "decline", "escalate"],
     Kind.APPEAL: ["uphold", "lift", "escalate"],
+    Kind.SUPPORT: ["reached_out", "escalate"],
 }
 NEEDS_REASON = {"hide", "warn", "mute", "remove", "ban", "uphold", "lift", "reject"}
 
@@ -651,7 +652,7 @@ def item_act(
             reason=reason,
             item=item.pk,
         )
-    elif action in {"keep", "uphold"}:
+    elif action in {"keep", "uphold", "reached_out"}:
         log_action(
             actor=acting_user,
             action=Action.ITEM_RESOLVED,

@@ -27,6 +27,7 @@ from groups.models import (
 )
 from groups.permissions import Capability, Standing
 from groups.services import moderation as queue
+from groups.services import support
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
@@ -172,6 +173,10 @@ def _add_post(acting_user, thread, body, content_warning, content_warning_note, 
         _publish(post, thread)
     post.full_clean(exclude=["thread", "author"])
     post.save()
+    support.flag_if_crisis(
+        author=acting_user, group=group, target_key=f"post:{post.pk}", post=post,
+        text=f"{thread.title}\n{body}",
+    )  # fmt: skip
     if held:
         if thread.is_published and thread.last_post_number == 0:
             thread.is_published = False  # a held first post keeps its thread unseen

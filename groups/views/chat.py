@@ -90,6 +90,7 @@ def chat_view(request, slug, kind=ChatRoom.Kind.MEMBERS):
 @require_POST
 def room_settings_view(request, slug, kind=ChatRoom.Kind.MEMBERS):
     room = _room(request, slug, kind)
+    permissions.check(request.user, Capability.MODERATE, room.group)
     form = RoomSettingsForm(request.POST)
     if form.is_valid():
         chat.room_update(acting_user=request.user, room=room, **form.cleaned_data)

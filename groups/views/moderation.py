@@ -1,6 +1,7 @@
 """The moderation queue, for peer leaders and administrators; reporting members,
 seeing what became of one's reports, and appealing a sanction."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,9 @@ from groups.forms import AppealForm, ItemActionForm, MemberReportForm
 from groups.models import Membership, Post, Report, ReviewItem, Sanction
 from groups.permissions import Capability
 from groups.services import moderation as queue
+from groups.services import support
 from groups.views.membership import add_form_errors
+from safety import helplines
 
 
 @login_required
@@ -58,6 +61,7 @@ def _item(request, pk) -> ReviewItem:
     item = get_object_or_404(
         ReviewItem.objects.select_related(
             "group", "subject", "post__thread__group", "post__author", "membership__user",
+            "chat_message__author",
             "sanction__appeal", "claimed_by", "decided_by",
         ),
         pk=pk,
@@ -210,3 +214,39 @@ def appeal_view(request, pk):
     )  # fmt: skip
     context = {"sanction": sanction, "form": form, "item": item}
     return render(request, "groups/moderation/appeal.html", context)
+
+
+class SupportForm(forms.Form):
+    message = forms.CharField(
+        label=_("Anything you'd like the leaders to know (optional)"), required=False,
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_view(request, slug):
+    """ "I need support now": help at once, and, if the member chooses, the group's
+    leaders are told."""
+    group = permissions.get_group_for_user(request.user, slug)
+    permissions.check(request.user, Capability.READ, group)
+    form = SupportForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            support.support_request(acting_user=request.user, group=group,
+                                    message=form.cleaned_data["message"])  # fmt: skip
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            sent = True
+    countries = helplines.all_countries()
+    local = helplines.help_for(str(request.user.country) or None, countries) or helplines.help_for(
+        "US", countries
+    )
+    context = {
+        "group": group, "form": form, "sent": sent, "local": local,
+        "international": helplines.international(countries),
+        "is_member": permissions.can(request.user, Capability.SEE_MEMBERS, group),
+    }  # fmt: skip
+    return render(request, "groups/support.html", context)

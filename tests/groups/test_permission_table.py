@@ -6,13 +6,14 @@ a status code, or "login" for a redirect to the login page.
 """
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group, Invite, Membership
-from groups.services import moderation, threads
+from groups.services import chat, moderation, threads
 from tests.factories import add_member, make_group, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +251,25 @@ TABLE |= {
     "appeal": ("get", {role: "404 404 404" for role in ROLES} | {
         "anonymous": ALL_LOGIN, "muted": "200 200 200"}),
 }  # fmt: skip
+# Chat is for members, even in a public group; the leaders' room for leaders.
+CHAT = {
+    **READERS,
+    "outsider": "403 404 404",
+    "requester": "403 404 404",
+    "other_leader": "403 404 404",
+}
+CHAT_LEADERS = {**CHAT, "member": "403 403 403", "muted": "403 403 403"}
+TABLE |= {
+    "chat": ("get", CHAT),
+    "chat_settings": ("post", {r: c.replace("200", "302") for r, c in CHAT_LEADERS.items()}),
+    "leaders_chat": ("get", CHAT_LEADERS),
+    "leaders_chat_settings": ("post", {r: c.replace("200", "302")
+                                       for r, c in CHAT_LEADERS.items()}),
+    "chat_message_delete": ("post", {r: c.replace("200", "302")
+                                     for r, c in CHAT_LEADERS.items()}),
+    "chat_message_report": ("get", CHAT),
+    "support": ("get", {**READERS, "banned": "403 404 404"}),
+}  # fmt: skip
 TABLE |= {
     "edit": ("get", LEADERS_ONLY),
     "requests": ("get", LEADERS_ONLY),
@@ -315,6 +335,10 @@ class World:
             acting_user=self.people["member"], post=self.thread.posts.get(number=1),
             reason="harassment",
         )  # fmt: skip
+        self.chat_message, _created = chat.chat_message_send(
+            acting_user=self.people["member"], room=chat.room_for(self.group),
+            body="Hello, everyone.", client_msg_id=uuid.uuid4(),
+        )  # fmt: skip
         self.mute = moderation.sanction_mute(
             acting_user=self.owner, group=self.group, user=self.people["muted"],
             reason="Cooling off.", until=timezone.now() + datetime.timedelta(hours=2),
@@ -334,6 +358,8 @@ class World:
             return reverse(f"groups:{name}", args=[slug, self.thread.pk, "pin"])
         if name in {"post_edit", "post_delete", "react", "report", "post_history"}:
             return reverse(f"groups:{name}", args=[slug, self.post.pk])
+        if name in {"chat_message_delete", "chat_message_report"}:
+            return reverse(f"groups:{name}", args=[slug, self.chat_message.pk])
         if name == "member_report":
             return reverse("groups:member_report", args=[slug, self.target.pk])
         if name in {"moderation_item", "moderation_claim", "moderation_act"}:

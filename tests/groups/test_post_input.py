@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from groups.forms import BIDI_CONTROLS
 from groups.models import Post, PostRevision, Thread
+from groups.text import BIDI_CONTROLS
 from tests.groups.thread_helpers import Community, Elements, draft_body, signed_in
 
 pytestmark = pytest.mark.django_db

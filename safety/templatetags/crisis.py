@@ -1,0 +1,12 @@
+from django import template
+
+from safety.crisis import phrase_list
+
+register = template.Library()
+
+
+@register.inclusion_tag("safety/_crisis_prompt.html")
+def crisis_prompt():
+    """A gentle, non-blocking prompt shown while a member's draft reads like crisis.
+    The phrases travel as JSON data; matching happens in the browser."""
+    return {"phrases": [entry["pattern"] for entry in phrase_list()]}
