@@ -12,14 +12,22 @@ from groups.models import WatchedWord
 # Ways people move each other off the platform or arrange deals: phone numbers,
 # email addresses, messenger and payment handles.
 CONTACT_PATTERNS = {
-    "phone number": re.compile(r"(?<!\w)(?:\+?\d[\s().-]?){7,}\d(?!\w)"),
+    "phone number": re.compile(
+        r"(?<![\w/.-])"
+        # Sobriety dates are not phone numbers: 2023-03-14, 14.03.2023.
+        r"(?!\d{4}[-./]\d{1,2}[-./]\d{1,2}(?!\w))(?!\d{1,2}[-./]\d{1,2}[-./]\d{2,4}(?!\w))"
+        r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d(?:[\s.-]?\d){6,}"
+        r"(?!\w)(?![/.-]\d)"
+    ),
     "email address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]*[a-z]{2,}", re.IGNORECASE),
     "messenger handle": re.compile(
         # Names that are only apps, anywhere; names that are also words ("signal",
         # "discord"), only when a handle follows.
         r"\b(?:whats\s?app|telegram|snap\s?chat|kik|wickr|instagram|insta|t\.me|wa\.me)\b"
-        r"|\b(?:signal|session|wire|discord|ig|threema|line)\s*(?::\s*|\s+@)[@\w.+-]+"
-        r"|(?<![\w@])@[a-z][\w.]{2,}\b(?=.*\b(?:dm|message|add|hit)\b)",
+        r"|\b(?:signal|discord|threema)\s*(?::\s*|\s+@)[@\w.+-]+"
+        r"|\bsession\s*:\s*[0-9a-f]{8,}\b"
+        # There are no private messages here, so "DM me" means somewhere else.
+        r"|\b(?:dm|pm)\s+me\b",
         re.IGNORECASE,
     ),
     "payment handle": re.compile(
@@ -27,7 +35,7 @@ CONTACT_PATTERNS = {
         re.IGNORECASE,
     ),
     "crypto address": re.compile(
-        r"\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[a-fA-F0-9]{40}\b"
+        r"\bbc1[ac-hj-np-z02-9]{25,87}\b|\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b|\b0x[a-fA-F0-9]{40}\b"
     ),
 }
 LINK_PATTERN = re.compile(r"https?://|www\.", re.IGNORECASE)

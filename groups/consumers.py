@@ -21,6 +21,14 @@ UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
 
 
+async def close_if_session_ended(consumer, event) -> None:
+    """The member logged out: a socket opened with that session closes."""
+    session = consumer.scope.get("session")
+    key = event.get("session_key")
+    if session is None or not key or session.session_key == key:
+        await consumer.close(code=UNAUTHENTICATED)
+
+
 class ModerationQueueConsumer(AsyncJsonWebsocketConsumer):
     """Rings a leader's open queue page when an item in their groups changes."""
 
@@ -58,6 +66,9 @@ class ModerationQueueConsumer(AsyncJsonWebsocketConsumer):
         still = await self._channel_groups(user)
         if not still:
             await self.close(code=FORBIDDEN)
+
+    async def session_ended(self, event):
+        await close_if_session_ended(self, event)
 
     @database_sync_to_async
     def _channel_groups(self, user) -> list[str]:

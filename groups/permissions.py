@@ -138,12 +138,12 @@ def can(user, capability: Capability, group: Group) -> bool:
         return False
     if capability == C.READ and who in {S.OUTSIDER, S.REQUESTER}:
         return group.visibility == Group.Visibility.PUBLIC
+    if capability in SILENCED_BY_SUSPENSION and user.is_suspended:
+        return False
     if capability == C.JOIN:
         return group.join_policy == Group.JoinPolicy.OPEN
     if capability == C.REQUEST_TO_JOIN:
         return group.join_policy == Group.JoinPolicy.REQUEST
-    if capability in SILENCED_BY_SUSPENSION and user.is_suspended:
-        return False
     if capability in SILENCED_BY_MUTE and who in MEMBERS:
         membership = membership_of(user, group)
         if membership.is_muted:

@@ -165,6 +165,14 @@ class ReviewItem(models.Model):
         return self.status in self.LIVE
 
     @property
+    def reason_labels(self) -> list[str]:
+        """Report reasons in words ("Someone may be at risk"); flags as recorded."""
+        from groups.models.threads import Report
+
+        labels = dict(Report.Reason.choices)
+        return [str(labels.get(reason, reason)) for reason in self.reasons]
+
+    @property
     def waiting_since(self):
         return self.reopened_at or self.created_at
 

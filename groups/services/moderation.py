@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +125,18 @@ def open_item(
                 snapshot=snapshot,
             )
             event = "created"
+    if item.pk is None:
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            # Someone opened the same item a moment ago: add to theirs.
+            item = (
+                ReviewItem.objects.select_for_update()
+                .filter(kind=kind, target_key=target_key, status__in=ReviewItem.LIVE)
+                .get()
+            )
+            event = "reported again"
     if reason and reason not in item.reasons:
         item.reasons = [*item.reasons, reason]
     if urgent:
@@ -252,9 +264,11 @@ def live_items_visible_to(user):
 
 
 def _locked(item: ReviewItem) -> ReviewItem:
+    # claimed_by is not joined: after waiting for the lock Postgres gives the fresh row
+    # but the joined rows as they were, so it is read afresh below when needed.
     return (
         ReviewItem.objects.select_for_update(of=("self",))
-        .select_related("group", "sanction", "claimed_by")
+        .select_related("group", "sanction")
         .get(pk=item.pk)
     )
 
@@ -267,14 +281,15 @@ def _take(acting_user, item: ReviewItem, now) -> ReviewItem:
     if not item.is_live:
         raise ValidationError(_("This item has already been dealt with."), code="closed")
     held_by_other = (
-        item.status == Status.CLAIMED
+        item.status in (Status.CLAIMED, Status.ESCALATED)
         and item.claimed_by_id not in (None, acting_user.pk)
         and item.claimed_until is not None
         and item.claimed_until > now
     )
     if held_by_other:
         raise ValidationError(
-            _("%(name)s is dealing with this right now.") % {"name": item.claimed_by.public_name},
+            _("%(name)s is dealing with this right now.")
+            % {"name": User.objects.get(pk=item.claimed_by_id).public_name},
             code="claimed",
         )
     if not item.claim_is_held_by(acting_user, now):
@@ -549,16 +564,8 @@ ACTIONS_BY_KIND = {
         "dismiss",
         "escalate",
     ],
-    Kind.HELD_POST: [
-        "approve",
-        "reject",
-        "add_warning",
-        "warn",
-        "mute",
-        "remove",
-        "ban",
-        "escalate",
-    ],
+    # A held post is settled by publishing it or not; sanctions come from a report.
+    Kind.HELD_POST: ["approve", "reject", "escalate"],
     Kind.JOIN_REQUEST: ["approve", "decline", "escalate"],
     Kind.APPEAL: ["uphold", "lift", "escalate"],
     Kind.SUPPORT: ["reached_out", "escalate"],
@@ -691,7 +698,14 @@ def _email_staff(item: ReviewItem) -> None:
         "since": item.waiting_since,
         "pk": item.pk,
     }
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+
+    def send():
+        try:
+            send_mail(subject, body, None, recipients)
+        except Exception:  # mail trouble must not hide the item: it is in the queue and admin
+            logger.warning("could not email staff about an escalated item", exc_info=True)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

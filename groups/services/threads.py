@@ -232,6 +232,23 @@ def post_edit(
         note,
     ):
         return post
+    group = post.thread.group
+    verdict = automod.check_text(
+        body, group=group, is_leader=permissions.can(acting_user, Capability.MODERATE, group),
+        is_new_member=_must_be_held(acting_user, group),
+    )  # fmt: skip
+    if verdict.block_message:
+        raise ValidationError({"body": verdict.block_message}, code="blocked")
+    if verdict.hold_reasons and post.state == Post.State.PUBLISHED:
+        # Already public, so it can't wait for review: the edit is refused instead.
+        raise ValidationError(
+            {"body": _(
+                "Your edit includes something a peer leader needs to check first (%(what)s). "
+                "Please take it out, or add it as a new reply, which a leader will look at. "
+                "Your text is still here."
+            ) % {"what": ", ".join(verdict.hold_reasons)}},
+            code="needs_review",
+        )  # fmt: skip
     PostRevision.objects.create(
         post=post, body=post.body, content_warning=post.content_warning,
         content_warning_note=post.content_warning_note,
@@ -244,6 +261,14 @@ def post_edit(
     _render(post)
     post.full_clean(exclude=["thread", "author"])
     post.save()
+    reasons = verdict.hold_reasons + verdict.flag_reasons
+    if reasons and post.state == Post.State.PUBLISHED:
+        queue.open_item(
+            kind=ReviewItem.Kind.AUTO_FLAG, target_key=f"post:{post.pk}", group=group, post=post,
+            subject=acting_user, reason="; ".join(reasons), snapshot=queue.post_snapshot(post),
+        )  # fmt: skip
+    support.flag_if_crisis(author=acting_user, group=group, text=body,
+                           target_key=f"post:{post.pk}", post=post)  # fmt: skip
     if post.state == Post.State.PUBLISHED:
         _notify(post)
     return post

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groups import permissions
 from groups.forms import AppealForm, ItemActionForm, MemberReportForm
-from groups.models import Membership, Post, Report, ReviewItem, Sanction
+from groups.models import Group, Membership, Post, Report, ReviewItem, Sanction
 from groups.permissions import Capability
 from groups.services import moderation as queue
 from groups.services import support
@@ -42,10 +42,9 @@ def queue_view(request):
     if reason in Report.Reason.values:
         items = items.filter(reasons__contains=[reason])
     items = items.order_by("urgency", "waiting", "pk")
-    led_groups = (
-        permissions.groups_visible_to(request.user)
-        .filter(review_items__isnull=False).distinct().order_by("name")
-    )  # fmt: skip
+    led_groups = Group.objects.filter(
+        pk__in=queue.items_visible_to(request.user).values("group")
+    ).order_by("name")
     context = {
         "items": list(items[:200]), "kinds": ReviewItem.Kind.choices,
         "reasons": Report.Reason.choices, "groups": led_groups,

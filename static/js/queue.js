@@ -6,29 +6,77 @@
 (() => {
   const container = document.getElementById("queue");
   const announcer = document.getElementById("queue-announcer");
+  const queueLink = document.getElementById("queue-link");
   if (!container || !("WebSocket" in window)) {
     return;
   }
   let attempt = 0;
-  let refreshing = false;
+  let running = false;
+  let again = false;
 
-  async function refresh(urgent) {
-    if (refreshing) {
+  function urgentIds(root) {
+    const list = root.querySelector("#queue-list");
+    return new Set((list ? list.dataset.urgent : "").split(" ").filter(Boolean));
+  }
+
+  function updateBadge(count) {
+    let badge = document.getElementById("queue-badge");
+    if (count === 0) {
+      if (badge) {
+        badge.remove();
+      }
       return;
     }
-    refreshing = true;
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge";
+      badge.id = "queue-badge";
+      const number = document.createElement("span");
+      number.className = "badge__count";
+      const words = document.createElement("span");
+      words.className = "visually-hidden";
+      words.textContent = " waiting";
+      badge.append(number, words);
+      queueLink.append(" ", badge);
+    }
+    badge.querySelector(".badge__count").textContent = count;
+  }
+
+  function announce(text) {
+    // Clear first, so the same words twice are still read out.
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = text; }, 50);
+  }
+
+  async function refresh() {
+    if (running) {
+      again = true; // a change arrived mid-fetch: fetch once more afterwards
+      return;
+    }
+    running = true;
     try {
-      const url = new URL(window.location.href);
-      url.searchParams.set("partial", "1");
-      const response = await fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
-      if (response.ok) {
-        container.innerHTML = await response.text();
-        if (announcer) {
-          announcer.textContent = urgent ? "A new urgent item is in the queue." : "The queue has changed.";
+      do {
+        again = false;
+        const url = new URL(window.location.href);
+        url.searchParams.set("partial", "1");
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (!response.ok) {
+          break;
         }
-      }
+        const before = container.innerHTML;
+        const urgentBefore = urgentIds(container);
+        container.innerHTML = await response.text();
+        const list = container.querySelector("#queue-list");
+        if (queueLink && list) {
+          updateBadge(Number(list.dataset.count));
+        }
+        if (container.innerHTML !== before) {
+          const newUrgent = [...urgentIds(container)].some((id) => !urgentBefore.has(id));
+          announce(newUrgent ? "A new urgent item is in the queue." : "The queue has changed.");
+        }
+      } while (again);
     } finally {
-      refreshing = false;
+      running = false;
     }
   }
 
@@ -37,15 +85,16 @@
     const socket = new WebSocket(`${scheme}://${window.location.host}${container.dataset.socket}`);
     socket.addEventListener("open", () => {
       attempt = 0;
-      refresh(false);  // anything that changed while we were away
+      container.dataset.live = "true";
+      refresh(); // anything that changed while we were away
     });
     socket.addEventListener("message", (event) => {
-      const data = JSON.parse(event.data);
-      if (data.type === "queue.changed") {
-        refresh(Boolean(data.urgent));
+      if (JSON.parse(event.data).type === "queue.changed") {
+        refresh();
       }
     });
     socket.addEventListener("close", (event) => {
+      container.dataset.live = "false";
       if (event.code === 4401 || event.code === 4403) {
         return;
       }

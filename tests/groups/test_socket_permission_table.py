@@ -1,0 +1,96 @@
+"""Every websocket endpoint, for every kind of person, in each kind of group: who
+gets in (accept) and who is turned away before accept() (4401 / 4403)."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from peersupport.asgi import application
+from tests.groups.test_permission_table import KINDS, ROLES, World
+
+ACCEPT, LOGIN, FORBIDDEN = "accept", 4401, 4403
+
+# endpoint -> {role: expected, the same in public, private and hidden groups}
+TABLE = {
+    "chat": {
+        "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN, "member": ACCEPT,
+        "muted": ACCEPT, "banned": FORBIDDEN, "other_leader": FORBIDDEN, "leader": ACCEPT,
+        "owner": ACCEPT, "staff": ACCEPT,
+    },
+    "leaders_chat": {
+        "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN,
+        "member": FORBIDDEN, "muted": FORBIDDEN, "banned": FORBIDDEN,
+        "other_leader": FORBIDDEN, "leader": ACCEPT, "owner": ACCEPT, "staff": ACCEPT,
+    },
+    "moderation": {
+        "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN,
+        "member": FORBIDDEN, "muted": FORBIDDEN, "banned": FORBIDDEN,
+        "other_leader": ACCEPT, "leader": ACCEPT, "owner": ACCEPT, "staff": ACCEPT,
+    },
+}  # fmt: skip
+PATHS = {
+    "chat": "/ws/groups/{slug}/chat/",
+    "leaders_chat": "/ws/groups/{slug}/chat/leaders/",
+    "moderation": "/ws/moderation/",
+}
+
+
+@database_sync_to_async
+def arrange(kind, role):
+    world = World(kind)
+    person = world.people[role]
+    headers = [(b"origin", b"http://testserver")]
+    if person is not None:
+        client = Client()
+        client.force_login(person)
+        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
+    return world.group.slug, headers
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(TABLE))
+async def test_socket_by_role(endpoint, role, kind):
+    slug, headers = await arrange(kind, role)
+    communicator = WebsocketCommunicator(
+        application, PATHS[endpoint].format(slug=slug), headers=headers
+    )
+    connected, code = await communicator.connect()
+    expected = TABLE[endpoint][role]
+    if expected == ACCEPT:
+        assert connected, code
+        if endpoint != "moderation":
+            hello = await communicator.receive_json_from()
+            assert hello["type"] == "hello"
+            assert hello["can_read"] is True
+            assert hello["can_send"] is (role != "muted")
+    else:
+        assert not connected
+        assert code == expected
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_without_an_allowed_origin_is_refused():
+    slug, headers = await arrange("public", "member")
+    headers = [(name, value) for name, value in headers if name != b"origin"]
+    headers.append((b"origin", b"http://evil.example"))
+    communicator = WebsocketCommunicator(application, f"/ws/groups/{slug}/chat/", headers=headers)
+    connected, _code = await communicator.connect()
+    assert not connected
+
+
+def test_every_websocket_route_is_in_the_table():
+    from peersupport.routing import websocket_urlpatterns
+
+    routes = {str(route.pattern) for route in websocket_urlpatterns}
+    assert routes == {PATHS[name].replace("{slug}", "<slug:slug>").lstrip("/") for name in TABLE}
