@@ -2,9 +2,11 @@
 their own: they hold or flag for a peer leader, or refuse with a kind message."""
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from groups.models import WatchedWord
@@ -53,8 +55,28 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
     return re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE)
 
 
+WATCHED_WORDS_TTL_SECONDS = 30
+_watched_cache: dict[int, tuple[float, list[WatchedWord]]] = {}
+
+
 def watched_words_for(group) -> list[WatchedWord]:
-    return list(WatchedWord.objects.filter(Q(group=group) | Q(group__isnull=True)))
+    """The group's and the site's watched words. Kept for half a minute per process, as
+    chat checks every message; a change in admin applies within that time."""
+    now = time.monotonic()
+    cached = _watched_cache.get(group.pk)
+    if cached and now - cached[0] < WATCHED_WORDS_TTL_SECONDS:
+        return cached[1]
+    words = list(WatchedWord.objects.filter(Q(group=group) | Q(group__isnull=True)))
+    _watched_cache[group.pk] = (now, words)
+    return words
+
+
+def forget_watched_words(**kwargs) -> None:
+    _watched_cache.clear()
+
+
+post_save.connect(forget_watched_words, sender=WatchedWord, dispatch_uid="forget_watched_words")
+post_delete.connect(forget_watched_words, sender=WatchedWord, dispatch_uid="forget_watched_words")
 
 
 def check_text(text: str, *, group, is_leader: bool, is_new_member: bool) -> Verdict:

@@ -3,9 +3,10 @@
 import json
 import logging
 import time
+from functools import partial
 from typing import ClassVar
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -16,6 +17,10 @@ from groups.services import access, chat
 from groups.services.moderation import queue_channel_group
 
 logger = logging.getLogger(__name__)
+
+# Database work from sockets runs in a pool of threads, not one shared thread, so one
+# room's sends don't queue behind another's; each thread keeps its own connection.
+database_sync_to_async = partial(DatabaseSyncToAsync, thread_sensitive=False)
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
@@ -183,7 +188,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._error("invalid", "A message needs text and an id.", client_msg_id)
             return
         user = self.scope["user"]
-        bucket = self.buckets.setdefault(user.pk, TokenBucket(capacity=5, rate=0.5))
+        bucket = self._bucket(user.pk)
         if not bucket.take():
             await self._error(
                 "rate_limited",
@@ -256,6 +261,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         thanks = "Thank you. The group's peer leaders will look at it."
         await self.send_json({"type": "reported", "id": message_id, "message": thanks})
+
+    @classmethod
+    def _bucket(cls, user_id: int) -> "TokenBucket":
+        if len(cls.buckets) > 10_000:  # forget members who have gone quiet
+            cutoff = time.monotonic() - 600
+            cls.buckets = {key: b for key, b in cls.buckets.items() if b.updated > cutoff}
+        return cls.buckets.setdefault(user_id, TokenBucket(capacity=5, rate=0.5))
 
     # Events from the channel layer
 
@@ -349,14 +361,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             "slow_mode_until": slow_until.isoformat() if slow_until else None,
         }  # fmt: skip
 
+    async def _send_message(self, body, client_msg_id):
+        payload, created = await self._save_message(body, client_msg_id)
+        if created:
+            # Rung from here, not from the database thread: the thread is free sooner.
+            await self._group_event("chat.message", {"message": payload})
+        return payload
+
     @database_sync_to_async
-    def _send_message(self, body, client_msg_id):
+    def _save_message(self, body, client_msg_id):
         user = self._fresh_user()
-        room = ChatRoom.objects.select_related("group").get(pk=self.room.pk)
-        message, _created = chat.chat_message_send(
-            acting_user=user, room=room, body=body, client_msg_id=client_msg_id
+        message, created = chat.chat_message_send(
+            acting_user=user, room=self.room, body=body, client_msg_id=client_msg_id, ring=False
         )
-        return chat.payload(message)
+        return chat.payload(message), created
 
     @database_sync_to_async
     def _backfill(self, after):

@@ -134,33 +134,32 @@ def _check_slow_mode(user, room: ChatRoom, now) -> None:
 
 
 def chat_message_send(
-    *, acting_user, room: ChatRoom, body, client_msg_id
+    *, acting_user, room: ChatRoom, body, client_msg_id, ring: bool = True
 ) -> tuple[ChatMessage, bool]:
-    """Save a message and ring the room. A retry with the same client_msg_id returns
-    the original message (created=False) and never makes a second one."""
+    """Save a message and ring the room (after commit; a caller on the event loop may
+    ring it itself, ring=False). A retry with the same client_msg_id returns the
+    original message (created=False) and never makes a second one."""
     try:
         client_msg_id = uuid.UUID(str(client_msg_id))
     except ValueError:
         raise ValidationError(_("The message id is not valid."), code="invalid") from None
-    existing = ChatMessage.objects.filter(author=acting_user, client_msg_id=client_msg_id).first()
-    if existing is not None:
-        if existing.room_id != room.pk:
-            raise ValidationError(_("The message id is already used."), code="invalid")
-        return existing, False
     try:
-        return _save_new_message(acting_user, room, body, client_msg_id), True
+        return _save_new_message(acting_user, room, body, client_msg_id, ring=ring), True
     except IntegrityError:
-        # Two sends with one client id raced; the first one won and is the message.
+        # This client id was used before (a retry, or two sends racing): that message
+        # is the answer. The unique constraint, not a look-up first, decides.
         existing = ChatMessage.objects.filter(
             author=acting_user, client_msg_id=client_msg_id
         ).first()
         if existing is None:
             raise
+        if existing.room_id != room.pk:
+            raise ValidationError(_("The message id is already used."), code="invalid") from None
         return existing, False
 
 
 @transaction.atomic
-def _save_new_message(acting_user, room: ChatRoom, body, client_msg_id) -> ChatMessage:
+def _save_new_message(acting_user, room: ChatRoom, body, client_msg_id, *, ring) -> ChatMessage:
     room = ChatRoom.objects.select_for_update(of=("self",)).select_related("group").get(pk=room.pk)
     check_can_send(acting_user, room)
     body = _clean_body(body)
@@ -189,7 +188,8 @@ def _save_new_message(acting_user, room: ChatRoom, body, client_msg_id) -> ChatM
         )  # fmt: skip
     support.flag_if_crisis(author=acting_user, group=group, text=body,
                            target_key=f"chat:{message.pk}", chat_message=message)  # fmt: skip
-    broadcast(room.pk, {"type": "chat.message", "message": payload(message)})
+    if ring:
+        broadcast(room.pk, {"type": "chat.message", "message": payload(message)})
     return message
 
 

@@ -109,6 +109,10 @@ if REDIS_URL:
                 # redis-py 8 otherwise times out idle consumers after 5 seconds.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": CHANNELS_PREFIX,
+                # A busy room's sockets can fall behind for a moment; the default of
+                # 100 messages per channel drops whole messages for everyone on a
+                # process (backfill recovers them, but later). Chosen by bench/.
+                "capacity": env_int("CHANNELS_CAPACITY", 1000),
             },
         }
     }
