@@ -156,7 +156,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested frames
             await self._error("malformed", "That message wasn't valid JSON.")
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
@@ -206,7 +206,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         except (PermissionDenied, Http404) as error:
             await self._error("forbidden", str(error) or "You can't send here now.", client_msg_id)
-            await self.send_json(await self._state("state"))
+            state = await self._state("state")
+            if not state["can_read"]:
+                # Access went without a notice reaching us (an admin edit): leave the room.
+                await self.send_json({"type": "closed", "reason": state["reason"]})
+                await self.close(code=FORBIDDEN)
+                return
+            await self.send_json(state)
             return
         await self.send_json({"type": "ack", "client_msg_id": client_msg_id, "id": message["id"],
                               "seq": message["seq"], "message": message})  # fmt: skip
@@ -229,9 +235,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _on_typing(self, content):
         user = self.scope["user"]
         now = time.monotonic()
-        if not user.share_presence or now - self.last_typing < self.TYPING_EVERY_SECONDS:
-            return  # off by default, throttled, never stored
+        if now - self.last_typing < self.TYPING_EVERY_SECONDS:
+            return  # throttled, and never stored
         self.last_typing = now
+        if not await self._shares_presence():  # off by default; re-read, it may change
+            return
         await self._group_event("chat.typing", {"author": user.public_name,
                                                 "sender": self.channel_name})  # fmt: skip
 
@@ -323,6 +331,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         user.refresh_from_db(fields=["is_active", "is_staff", "suspended_until", "share_presence"])
         permissions.forget_memberships(user)
         return user
+
+    @database_sync_to_async
+    def _shares_presence(self) -> bool:
+        user = self._fresh_user()
+        return user.is_active and user.share_presence
 
     @database_sync_to_async
     def _room(self, slug, kind):

@@ -66,6 +66,8 @@ def broadcast(room_id: int, event: dict) -> None:
 
 
 def check_can_read(user, room: ChatRoom) -> None:
+    if not user.is_active:
+        raise PermissionDenied(_("This account is no longer active."))
     group = room.group
     permissions.check(user, Capability.READ, group)
     if room.kind == ChatRoom.Kind.LEADERS:
@@ -101,6 +103,11 @@ def _clean_body(body) -> str:
               "again."),
             code="hidden_characters",
         )  # fmt: skip
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: not text anyone can read or store
+        raise ValidationError(_("Your message contains characters we can't store."),
+                              code="invalid") from None  # fmt: skip
     body = body.strip()
     if not body:
         raise ValidationError(_("Please write a message before sending."), code="required")
@@ -143,11 +150,16 @@ def chat_message_send(
         client_msg_id = uuid.UUID(str(client_msg_id))
     except ValueError:
         raise ValidationError(_("The message id is not valid."), code="invalid") from None
+    existing = ChatMessage.objects.filter(author=acting_user, client_msg_id=client_msg_id).first()
+    if existing is not None:
+        # A retry: the same message, whatever has changed since (slow mode, a pause).
+        if existing.room_id != room.pk:
+            raise ValidationError(_("The message id is already used."), code="invalid")
+        return existing, False
     try:
         return _save_new_message(acting_user, room, body, client_msg_id, ring=ring), True
     except IntegrityError:
-        # This client id was used before (a retry, or two sends racing): that message
-        # is the answer. The unique constraint, not a look-up first, decides.
+        # Two sends with one client id raced: the one saved first is the message.
         existing = ChatMessage.objects.filter(
             author=acting_user, client_msg_id=client_msg_id
         ).first()

@@ -410,7 +410,6 @@ def sanction_remove(*, acting_user, group: Group, user, reason: str) -> Sanction
     sanction = Sanction.objects.create(
         user=user, group=group, kind=Sanction.Kind.REMOVAL, reason=reason, created_by=acting_user
     )
-    access_changed(user)
     return sanction
 
 
@@ -424,7 +423,6 @@ def sanction_ban(*, acting_user, group: Group, user, reason: str) -> Sanction:
     sanction = Sanction.objects.create(
         user=user, group=group, kind=Sanction.Kind.BAN, reason=reason, created_by=acting_user
     )
-    access_changed(user)
     return sanction
 
 

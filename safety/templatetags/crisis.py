@@ -5,8 +5,11 @@ from safety.crisis import phrase_list
 register = template.Library()
 
 
-@register.inclusion_tag("safety/_crisis_prompt.html")
-def crisis_prompt():
+@register.inclusion_tag("safety/_crisis_prompt.html", takes_context=True)
+def crisis_prompt(context):
     """A gentle, non-blocking prompt shown while a member's draft reads like crisis.
     The phrases travel as JSON data; matching happens in the browser."""
-    return {"phrases": [entry["pattern"] for entry in phrase_list()]}
+    return {
+        "phrases": [entry["pattern"] for entry in phrase_list()],
+        "csp_nonce": context.get("csp_nonce", ""),
+    }
