@@ -1,12 +1,26 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Group, Invite, Membership, ModerationLogEntry, SiteSettings, Topic
+from groups.models import (
+    Appeal,
+    Group,
+    Invite,
+    Membership,
+    ModerationLogEntry,
+    ReviewEvent,
+    ReviewItem,
+    Sanction,
+    SiteSettings,
+    Topic,
+    WatchedWord,
+)
 from groups.services import groups as group_services
 from groups.services import memberships as membership_services
+from groups.services import moderation as moderation_services
 from groups.services.audit import log_action
 
 
@@ -168,6 +182,104 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "action", "group", "created_at"]
+    list_filter = ["action", ("group", admin.EmptyFieldListFilter), "group"]
+    search_fields = ["phrase"]
+    raw_id_fields = ["group"]
+
+
+class ReviewEventInline(admin.TabularInline):
+    model = ReviewEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "action", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(admin.ModelAdmin):
+    """The queue as admins see it: escalated items first. Decisions are made on the
+    queue page, where they are logged and enforced; here everything is read-only."""
+
+    list_display = ["__str__", "urgency", "status", "group", "subject", "created_at",
+                    "escalated_at"]  # fmt: skip
+    list_filter = ["status", "urgency", "kind", "group"]
+    search_fields = ["subject__display_name", "target_key"]
+    list_select_related = ["group", "subject"]
+    inlines = [ReviewEventInline]
+
+    def get_ordering(self, request):
+        return [Case(When(status=ReviewItem.Status.ESCALATED, then=0), default=1), "urgency",
+                "created_at"]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in ReviewItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SanctionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ["user", "kind", "reason", "staff_note", "ends_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != Sanction.Kind.SUSPENSION:
+            raise forms.ValidationError(
+                _("Group sanctions are given from the moderation queue. Here, admins add "
+                  "site-wide suspensions.")
+            )  # fmt: skip
+        if not cleaned.get("ends_at"):
+            self.add_error("ends_at", _("Please say when the suspension ends."))
+        return cleaned
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    """Sanctions are read-only records; admins add site-wide suspensions here, which go
+    through the same service (and log) as everything else."""
+
+    form = SanctionAdminForm
+    list_display = ["user", "kind", "group", "created_at", "ends_at", "lifted_at", "created_by"]
+    list_filter = ["kind", "group"]
+    search_fields = ["user__display_name", "reason"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user", "group", "created_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        sanction = moderation_services.sanction_suspend(
+            acting_user=request.user, user=obj.user, reason=obj.reason, until=obj.ends_at
+        )
+        obj.pk = sanction.pk
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["sanction", "created_at"]
+    readonly_fields = ["sanction", "message", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -11,7 +11,7 @@
   const log = document.getElementById("chat-log");
   const status = document.getElementById("chat-status");
   const typingLine = document.getElementById("chat-typing");
-  const form = document.getElementById("composer");
+  const form = document.querySelector("form#composer"); // absent when one can only read
   const textarea = document.getElementById("chat-body");
   const errorLine = document.getElementById("chat-error");
   const isLeader = root.dataset.isLeader === "true";
@@ -25,6 +25,7 @@
   let socket = null;
   let attempt = 0;
   let closedForGood = false;
+  let retryTimer = null;
   let lastTyping = 0;
   const outbox = new Map(); // client_msg_id -> {body, element}
   const sentByMe = new Set(); // every client_msg_id this page has sent
@@ -314,7 +315,7 @@
       say("Reconnecting… Your messages are kept and will be sent.");
       attempt += 1;
       const delay = Math.min(15000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      window.setTimeout(connect, delay);
+      retryTimer = window.setTimeout(connect, delay);
     });
   }
 
@@ -347,5 +348,13 @@
       }
     });
   }
+  // Back online: try at once rather than wait for the next backoff step.
+  window.addEventListener("online", () => {
+    if (!closedForGood && retryTimer !== null && (!socket || socket.readyState === WebSocket.CLOSED)) {
+      window.clearTimeout(retryTimer);
+      retryTimer = null;
+      connect();
+    }
+  });
   connect();
 })();

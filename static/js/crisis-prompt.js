@@ -5,7 +5,8 @@
 
 (() => {
   const data = document.getElementById("crisis-phrases");
-  const prompt = document.getElementById("crisis-prompt");
+  const region = document.getElementById("crisis-prompt");
+  const prompt = region ? region.querySelector(".crisis-prompt") : null;
   if (!data || !prompt) {
     return;
   }
