@@ -1,9 +1,11 @@
+import datetime
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Group, Membership, ModerationLogEntry
+from groups.models import Group, Membership, ModerationLogEntry, Sanction
 from groups.services import groups as group_services
 from tests.factories import add_member, make_group, make_staff, make_user
 
@@ -142,3 +144,49 @@ def test_changing_rules_in_admin_asks_members_to_accept_them_again(admin_client)
     assert ModerationLogEntry.objects.filter(
         group=group, action=ModerationLogEntry.Action.RULES_CHANGED
     ).exists()
+
+
+def test_admins_suspend_a_member_site_wide_from_admin(admin_client):
+    member = make_user(display_name="Loud Voice")
+    until = timezone.localtime(timezone.now() + datetime.timedelta(days=3))
+    response = admin_client.post(
+        reverse("admin:peergroups_sanction_add"),
+        {"user": member.pk, "kind": "suspension", "reason": "Repeated sourcing offers.",
+         "staff_note": "", "ends_at_0": until.strftime("%Y-%m-%d"),
+         "ends_at_1": until.strftime("%H:%M:%S")},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert member.is_suspended
+    assert ModerationLogEntry.objects.filter(
+        action=ModerationLogEntry.Action.MEMBER_SUSPENDED, target_user=member
+    ).exists()
+
+
+def test_group_sanctions_are_not_added_in_admin(admin_client):
+    member = make_user()
+    response = admin_client.post(
+        reverse("admin:peergroups_sanction_add"),
+        {"user": member.pk, "kind": "mute", "reason": "x", "staff_note": ""},
+    )
+    assert response.status_code == 200
+    assert "moderation queue" in response.text
+    assert not Sanction.objects.exists()
+
+
+def test_escalated_items_are_listed_first_in_admin(admin_client):
+    from groups.services import moderation, threads
+
+    owner = make_user()
+    group = make_group(owner=owner)
+    member = make_user()
+    add_member(group, member, approved_post_count=10)
+    thread = threads.thread_create(acting_user=owner, group=group, title="T", body="Hello.")
+    reply = threads.post_create(acting_user=member, thread=thread, body="Me too.")
+    threads.post_report(acting_user=member, post=thread.posts.get(number=1), reason="spam")
+    urgent = threads.post_report(acting_user=owner, post=reply, reason="risk").review_item
+    moderation.escalate_overdue(now=timezone.now() + datetime.timedelta(minutes=11))
+    page = admin_client.get(reverse("admin:peergroups_reviewitem_changelist"))
+    items = list(page.context["cl"].result_list)
+    assert items[0] == urgent
+    assert items[0].status == "escalated"
