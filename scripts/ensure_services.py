@@ -22,11 +22,12 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
 def say(message: str) -> None:
-    print(f"[services] {message}", flush=True)
+    sys.stdout.write(f"[services] {message}\n")
+    sys.stdout.flush()
 
 
 def fail(message: str) -> None:
-    print(f"\n[services] CANNOT CONTINUE: {message}\n", file=sys.stderr, flush=True)
+    sys.stderr.write(f"\n[services] CANNOT CONTINUE: {message}\n\n")
     sys.exit(1)
 
 

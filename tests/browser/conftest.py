@@ -13,10 +13,8 @@ Two rules keep these reliable (docs: ../shared/research/stack-spike.md, pitfalls
 
 import email
 import email.policy
-import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
+from tests.servers import free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = BASE_DIR / "test-artifacts"
@@ -45,7 +44,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SERVER_START_TIMEOUT = 20.0
-SERVER_STOP_TIMEOUT = 5.0
 # Django's filebased backend ends every message with b"\n" + 79 dashes + b"\n".
 EMAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 # WCAG 2.0, 2.1 and 2.2, levels A and AA.
@@ -85,34 +83,6 @@ class LiveServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_is_ready(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", "/help/")
-        return connection.getresponse().status == 200
-    except (http.client.HTTPException, OSError):
-        return False
-    finally:
-        connection.close()
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=SERVER_STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=SERVER_STOP_TIMEOUT)
-
-
 @pytest.fixture
 def live_server_url(transactional_db, tmp_path, request):
     """daphne serving ``peersupport.asgi:application`` on the test database, exactly as
@@ -121,7 +91,7 @@ def live_server_url(transactional_db, tmp_path, request):
     email_dir = tmp_path / "email"
     email_dir.mkdir()
     log_path = tmp_path / "server.log"
-    port = _free_port()
+    port = free_port()
     server = LiveServer(url=f"http://127.0.0.1:{port}", email_dir=email_dir, log_path=log_path)
 
     env = dict(os.environ)
@@ -152,7 +122,7 @@ def live_server_url(transactional_db, tmp_path, request):
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _server_is_ready(port):
+        while not server_is_ready(port):
             if process.poll() is not None:
                 pytest.fail(
                     f"daphne exited with code {process.returncode} before serving /help/:\n"
@@ -166,7 +136,7 @@ def live_server_url(transactional_db, tmp_path, request):
             time.sleep(0.1)
         yield server
     finally:
-        _stop(process)
+        stop(process)
         if _test_failed(request.node):
             sys.stderr.write(f"\n--- daphne log (last lines) ---\n{server.log_tail()}\n")
 

@@ -8,10 +8,8 @@ test settings, and share a Redis key prefix that is unique to the test
 
 import asyncio
 import contextlib
-import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -30,11 +28,11 @@ from websockets.exceptions import ConnectionClosed
 from groups.models import ChatMessage
 from groups.services import moderation as moderation_services
 from tests.groups.thread_helpers import Community
+from tests.servers import free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 START_TIMEOUT = 20.0
-STOP_TIMEOUT = 5.0
 FRAME_TIMEOUT = 5.0
 
 
@@ -58,36 +56,8 @@ class Server:
             return ""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _is_ready(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", "/help/")
-        return connection.getresponse().status == 200
-    except (http.client.HTTPException, OSError):
-        return False
-    finally:
-        connection.close()
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
-
-
 def _start(env: dict, log_path: Path) -> Server:
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                "peersupport.asgi:application"]  # fmt: skip
     with log_path.open("wb") as log:
@@ -135,7 +105,7 @@ def two_servers(transactional_db, tmp_path):
             servers.append(_start(env, tmp_path / f"server{number}.log"))
         deadline = time.monotonic() + START_TIMEOUT
         for server in servers:
-            while not _is_ready(server.port):
+            while not server_is_ready(server.port):
                 if server.process.poll() is not None:
                     pytest.fail(f"daphne on {server.port} exited:\n{server.log_tail()}")
                 if time.monotonic() > deadline:
@@ -145,7 +115,7 @@ def two_servers(transactional_db, tmp_path):
         yield Cluster(servers=servers, prefix=prefix)
     finally:
         for server in servers:
-            _stop(server.process)
+            stop(server.process)
         _delete_keys(prefix)
 
 
