@@ -90,6 +90,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "baseline (uvicorn is skipped, with a note, when not installed)",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes (they share rooms through the Redis channel layer)",
+    )
+    parser.add_argument(
         "--burst",
         type=int,
         default=200,
@@ -298,6 +304,8 @@ class Server:
             str(self.port),
             "--ws",
             "websockets",
+            "--workers",
+            str(self.run.args.workers),
             "--lifespan",
             "off",
             "--no-access-log",

@@ -134,7 +134,7 @@ def test_member_asks_to_join_a_private_group_and_a_leader_approves(
     member.get_by_label(RULES_LABEL).check()
     main.get_by_role("button", name="Send my request").click()
     expect(member.get_by_role("heading", level=1)).to_have_text(data.group_name)
-    expect(member.get_by_role("status")).to_contain_text("Your request is sent.")
+    expect(member.locator(".messages")).to_contain_text("Your request is sent.")
     expect(main).to_contain_text("Your request to join is waiting for a peer leader.")
     expect(main.get_by_role("button", name="Withdraw my request")).to_be_visible()
     assert_no_axe_violations(member)
@@ -159,7 +159,7 @@ def test_member_asks_to_join_a_private_group_and_a_leader_approves(
     expect(card.locator("blockquote")).to_contain_text("I'd like to listen first.")
     assert_no_axe_violations(owner)
     card.get_by_role("button", name=f"Approve {data.member_name}").click()
-    expect(owner.get_by_role("status")).to_contain_text(f"{data.member_name} is now a member.")
+    expect(owner.locator(".messages")).to_contain_text(f"{data.member_name} is now a member.")
     expect(owner.get_by_role("main")).to_contain_text("No one is waiting.")
 
     # Back on the group page the badge is gone, and the member list has them.
@@ -239,7 +239,7 @@ def test_leader_shares_an_invite_link_to_a_hidden_group_then_revokes_it(
     leader.get_by_label("Link stops working after").select_option(label="30 days")
     leader.get_by_label("Most people who can use it (optional)").fill("5")
     leader.get_by_role("button", name="Create a link").click()
-    expect(leader.get_by_role("status")).to_contain_text("A new invite link is ready.")
+    expect(leader.locator(".messages")).to_contain_text("A new invite link is ready.")
     link_input = leader.get_by_role("main").get_by_label("Link", exact=True)
     expect(link_input).to_have_count(1)
     expect(link_input).not_to_be_editable()
@@ -276,7 +276,7 @@ def test_leader_shares_an_invite_link_to_a_hidden_group_then_revokes_it(
     leader.reload()
     expect(leader.get_by_role("main")).to_contain_text("used 1 time of 5")
     leader.get_by_role("button", name="Revoke this link").click()
-    expect(leader.get_by_role("status")).to_contain_text("The link no longer works.")
+    expect(leader.locator(".messages")).to_contain_text("The link no longer works.")
     expect(leader.get_by_role("main").locator(".card .meta")).to_contain_text("Revoked")
     expect(leader.get_by_role("button", name="Revoke this link")).to_have_count(0)
 
@@ -382,7 +382,7 @@ def test_member_leaves_a_group_with_the_keyboard_only(leave_journey, people, liv
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(f"{base}/groups/")
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.locator(".messages")).to_contain_text(
         f"You have left {data.group_name}. You are welcome back any time."
     )
     expect(page.get_by_role("region", name="Your groups")).to_have_count(0)

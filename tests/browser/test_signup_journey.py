@@ -55,7 +55,7 @@ def test_newcomer_signs_up_confirms_logs_in_finds_help_and_logs_out(live_server_
     # Confirming does not log in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION is off): it
     # leads to the login page.
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {email_address}")
+    expect(page.locator(".messages")).to_contain_text(f"You have confirmed {email_address}")
     page.get_by_label("Email").fill(email_address)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign In", exact=True).click()

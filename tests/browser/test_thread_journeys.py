@@ -323,7 +323,7 @@ def test_new_members_reply_waits_for_a_leaders_approval(held_journey, people, li
     expect(newcomer.get_by_role("heading", level=1)).to_have_text(data.thread_title)
     newcomer.get_by_role("region", name="Your reply").get_by_label("Your message").fill(hello)
     newcomer.get_by_role("button", name="Send reply").click()
-    expect(newcomer.get_by_role("status")).to_contain_text(
+    expect(newcomer.locator(".messages")).to_contain_text(
         "Your reply is waiting for a peer leader's approval; until then only you can see it."
     )
     held = newcomer.get_by_role(
@@ -359,7 +359,7 @@ def test_new_members_reply_waits_for_a_leaders_approval(held_journey, people, li
     expect(card).to_contain_text(hello)
     assert_no_axe_violations(leader)
     card.get_by_role("button", name="Approve and publish").click()
-    expect(leader.get_by_role("status")).to_contain_text("The post is published.")
+    expect(leader.locator(".messages")).to_contain_text("The post is published.")
     expect(leader.get_by_role("main")).to_contain_text("Nothing is waiting.")
 
     # Now everyone sees it, numbered like any other post.
