@@ -29,6 +29,13 @@ def _locked_membership(user, group) -> Membership | None:
     return Membership.objects.select_for_update().filter(user=user, group=group).first()
 
 
+def _own_active_membership(acting_user, group, refusal: str) -> Membership:
+    membership = _locked_membership(acting_user, group)
+    if membership is None or membership.state != State.ACTIVE:
+        raise PermissionDenied(refusal)
+    return membership
+
+
 def _make_active(membership: Membership, group: Group) -> Membership:
     membership.state = State.ACTIVE
     membership.role = Role.MEMBER
@@ -256,9 +263,9 @@ def ownership_transfer(*, acting_user, membership: Membership) -> Membership:
 
 @transaction.atomic
 def membership_accept_rules(*, acting_user, group: Group) -> Membership:
-    membership = _locked_membership(acting_user, group)
-    if membership is None or membership.state != State.ACTIVE:
-        raise PermissionDenied(_("Only members accept a group's rules."))
+    membership = _own_active_membership(
+        acting_user, group, _("Only members accept a group's rules.")
+    )
     membership.accepted_rules_version = group.rules_version
     membership.save(update_fields=["accepted_rules_version", "updated_at"])
     permissions.forget_memberships(acting_user)
@@ -267,9 +274,9 @@ def membership_accept_rules(*, acting_user, group: Group) -> Membership:
 
 @transaction.atomic
 def membership_set_listed(*, acting_user, group: Group, listed: bool) -> Membership:
-    membership = _locked_membership(acting_user, group)
-    if membership is None or membership.state != State.ACTIVE:
-        raise PermissionDenied(_("Only members appear in the member list."))
+    membership = _own_active_membership(
+        acting_user, group, _("Only members appear in the member list.")
+    )
     membership.hidden_from_member_list = not listed
     membership.save(update_fields=["hidden_from_member_list", "updated_at"])
     permissions.forget_memberships(acting_user)

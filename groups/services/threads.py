@@ -286,15 +286,24 @@ def post_delete(*, acting_user, post: Post) -> Post:
     return post
 
 
-@transaction.atomic
-def post_approve(*, acting_user, post: Post) -> Post:
+def _locked_for_a_leader(acting_user, post: Post, *, held: bool = False) -> tuple[Post, Group]:
+    """The post, locked, once the acting user is shown to moderate its group (and, with
+    held=True, once it is shown to be waiting for approval)."""
     post = (
-        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
+        Post.objects.select_for_update(of=("self",))
+        .select_related("thread__group", "author")
+        .get(pk=post.pk)
     )
     group = post.thread.group
     permissions.check(acting_user, Capability.MODERATE, group)
-    if post.state != Post.State.HELD:
+    if held and post.state != Post.State.HELD:
         raise ValidationError(_("This post is not waiting for approval."))
+    return post, group
+
+
+@transaction.atomic
+def post_approve(*, acting_user, post: Post) -> Post:
+    post, group = _locked_for_a_leader(acting_user, post, held=True)
     thread = Thread.objects.select_for_update().get(pk=post.thread_id)
     _publish(post, thread)
     post.save(update_fields=["number", "state"])
@@ -312,13 +321,7 @@ def post_approve(*, acting_user, post: Post) -> Post:
 
 @transaction.atomic
 def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
-    post = (
-        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
-    )
-    group = post.thread.group
-    permissions.check(acting_user, Capability.MODERATE, group)
-    if post.state != Post.State.HELD:
-        raise ValidationError(_("This post is not waiting for approval."))
+    post, group = _locked_for_a_leader(acting_user, post, held=True)
     post.state = Post.State.REJECTED
     post.moderation_reason = reason
     post.save(update_fields=["state", "moderation_reason"])
@@ -333,13 +336,7 @@ def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
 def post_hide(*, acting_user, post: Post, reason: str) -> Post:
     """A leader hides a post: others see that a leader removed it, the author sees
     why, leaders can still read it. Nothing is deleted."""
-    post = (
-        Post.objects.select_for_update(of=("self",))
-        .select_related("thread__group", "author")
-        .get(pk=post.pk)
-    )
-    group = post.thread.group
-    permissions.check(acting_user, Capability.MODERATE, group)
+    post, group = _locked_for_a_leader(acting_user, post)
     if post.state not in {Post.State.PUBLISHED, Post.State.HELD}:
         raise ValidationError(_("This post is not showing, so there is nothing to hide."))
     post.state = Post.State.HIDDEN
@@ -352,13 +349,7 @@ def post_hide(*, acting_user, post: Post, reason: str) -> Post:
 
 @transaction.atomic
 def post_add_content_warning(*, acting_user, post: Post, content_warning: str, note: str = ""):
-    post = (
-        Post.objects.select_for_update(of=("self",))
-        .select_related("thread__group", "author")
-        .get(pk=post.pk)
-    )
-    group = post.thread.group
-    permissions.check(acting_user, Capability.MODERATE, group)
+    post, group = _locked_for_a_leader(acting_user, post)
     if content_warning not in ContentWarning.values or not content_warning:
         raise ValidationError({"content_warning": _("Please choose a content warning.")})
     post.content_warning = content_warning
