@@ -3,7 +3,7 @@
 No authentication, no origin check, no database: one route, ``ws/bare/<room>/``, whose
 consumer joins a channel group per room and broadcasts what it is sent with a
 sequence number from an in-memory, per-process counter. Frames have the same shape as
-the real ``groups.consumers.ChatConsumer`` (hello, ack, message), so one load client
+the real ``chat.consumers.ChatConsumer`` (hello, ack, message), so one load client
 drives both. It uses the same channel layer as the real app (Redis from ``REDIS_URL``
 with ``socket_timeout`` None and the ``CHANNELS_PREFIX`` prefix; in-memory without
 ``REDIS_URL``), so the difference between the two is what the app itself costs.

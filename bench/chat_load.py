@@ -37,7 +37,7 @@ DB_NAME = "peersupport_bench"
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
 APP_SETTINGS = "peersupport.settings.test"
 GROUP_SLUG = "bench-room"
-# groups.consumers.ChatConsumer gives each member a token bucket of 5 messages that
+# chat.consumers.ChatConsumer gives each member a token bucket of 5 messages that
 # refills at 0.5 a second (per server process). The bench spreads sends so that it
 # measures throughput, not the rate limiter, and reports refusals when it can't.
 APP_BURST_ALLOWANCE = 5
@@ -434,8 +434,8 @@ def fill_database(members: int) -> list[str]:
 
     from accounts.display_names import name_key
     from accounts.models import User
+    from chat.services import room_for
     from groups.models import Group, Membership
-    from groups.services.chat import room_for
     from safety.rules import CURRENT_RULES_VERSION
 
     now = timezone.now()

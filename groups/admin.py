@@ -1,27 +1,22 @@
-from django import forms
+"""Admin for groups and memberships. Every change goes through the same services as
+the app, so the log and open sockets follow; what a service owns is read-only here."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, Q, When
-from django.utils import timezone
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
-    Appeal,
     Group,
     Invite,
     Membership,
     ModerationLogEntry,
-    ReviewEvent,
-    ReviewItem,
-    Sanction,
     SiteSettings,
     Topic,
     WatchedWord,
 )
 from groups.services import groups as group_services
 from groups.services import memberships as membership_services
-from groups.services import moderation as moderation_services
-from groups.services.audit import log_action
 
 
 @admin.register(Topic)
@@ -46,17 +41,46 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through the app's services: look, don't touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _refusal(error) -> str:
+    return " ".join(getattr(error, "messages", [str(error)]))
+
+
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
+    """Edits go through group_create and group_update: the rules version moves and the
+    change is logged exactly as when a leader edits the group."""
+
     list_display = ["name", "visibility", "join_policy", "status", "active_members",
                     "last_activity_at"]  # fmt: skip
     list_filter = ["status", "visibility", "join_policy", "topics"]
     search_fields = ["name", "slug", "short_description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["topics"]
-    readonly_fields = ["rules_version", "rules_updated_at", "created_at", "proposed_by"]
+    fields = ["name", "slug", *group_services.EDITABLE_BY_LEADERS, "visibility", "join_policy",
+              "status", "rules_version", "rules_updated_at", "created_at",
+              "proposed_by"]  # fmt: skip
     inlines = [MembershipInline]
     actions = ["approve_proposals"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["status", "rules_version", "rules_updated_at", "created_at", "proposed_by"]
+        return [*fixed, "slug"] if obj is not None else fixed
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
 
     def get_queryset(self, request):
         return (
@@ -66,21 +90,23 @@ class GroupAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        rules_changed = change and "rules" in form.changed_data
-        if rules_changed:
-            # Members accept the new version before they next post, as for leaders' edits.
-            obj.rules_version += 1
-            obj.rules_updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
-        if rules_changed:
-            log_action(actor=request.user, action=ModerationLogEntry.Action.RULES_CHANGED,
-                       group=obj, version=obj.rules_version)  # fmt: skip
-        if not change:
-            log_action(actor=request.user, action=ModerationLogEntry.Action.GROUP_CREATED,
-                       group=obj)  # fmt: skip
-        elif form.changed_data:
-            log_action(actor=request.user, action=ModerationLogEntry.Action.GROUP_EDITED,
-                       group=obj, fields=form.changed_data)  # fmt: skip
+        data = form.cleaned_data
+        if change:
+            editable = [*group_services.EDITABLE_BY_LEADERS, *group_services.EDITABLE_BY_OWNER]
+            group_services.group_update(
+                acting_user=request.user, group=obj,
+                **{name: data[name] for name in form.changed_data if name in editable},
+            )  # fmt: skip
+        else:
+            fields = {name: data[name] for name in form.fields if name != "topics"}
+            group = group_services.group_create(acting_user=request.user, topics=data["topics"],
+                                                **fields)  # fmt: skip
+            obj.pk = group.pk
+
+    def save_related(self, request, form, formsets, change):
+        # Topics were saved by the service; the membership inline only shows.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description=_("members"), ordering="active_count")
     def active_members(self, group):
@@ -94,7 +120,7 @@ class GroupAdmin(admin.ModelAdmin):
                 group_services.group_approve(acting_user=request.user, group=group)
                 approved += 1
             except (PermissionDenied, ValidationError) as error:
-                self.message_user(request, f"{group}: {error}", messages.ERROR)
+                self.message_user(request, f"{group}: {_refusal(error)}", messages.ERROR)
         self.message_user(request, _("%(n)d group(s) approved.") % {"n": approved})
 
 
@@ -105,16 +131,18 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__display_name", "user__email", "group__name"]
     raw_id_fields = ["user", "group"]
     list_select_related = ["user", "group"]
-    actions = ["approve_requests", "appoint_leaders"]
+    actions = ["approve_requests", "appoint_leaders", "remove_leaders"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            log_action(
-                actor=request.user, action=ModerationLogEntry.Action.ADMIN_CHANGED_MEMBERSHIP,
-                group=obj.group, target_user=obj.user, fields=form.changed_data,
-                values={name: str(form.cleaned_data[name]) for name in form.changed_data},
-            )  # fmt: skip
+    def has_add_permission(self, request):
+        return False  # members join, ask or are invited; admins answer requests here
+
+    def has_change_permission(self, request, obj=None):
+        # Role, state and mutes change only through the actions below and the queue's
+        # sanctions, which log the change and tell the member's open sockets.
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def _run(self, request, queryset, service, done_message):
         done = 0
@@ -123,8 +151,7 @@ class MembershipAdmin(admin.ModelAdmin):
                 service(acting_user=request.user, membership=membership)
                 done += 1
             except (PermissionDenied, ValidationError) as error:
-                message = " ".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{membership}: {message}", messages.WARNING)
+                self.message_user(request, f"{membership}: {_refusal(error)}", messages.WARNING)
         self.message_user(request, done_message % {"n": done})
 
     @admin.action(description=_("Approve the selected join requests"))
@@ -136,6 +163,11 @@ class MembershipAdmin(admin.ModelAdmin):
     def appoint_leaders(self, request, queryset):
         self._run(request, queryset, membership_services.leader_appoint,
                   _("%(n)d peer leader(s) appointed."))  # fmt: skip
+
+    @admin.action(description=_("Stop the selected peer leaders leading"))
+    def remove_leaders(self, request, queryset):
+        self._run(request, queryset, membership_services.leader_remove,
+                  _("%(n)d peer leader(s) no longer lead."))  # fmt: skip
 
 
 @admin.register(Invite)
@@ -157,7 +189,7 @@ class InviteAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogEntryAdmin(admin.ModelAdmin):
+class ModerationLogEntryAdmin(ReadOnlyAdmin):
     """Read-only: the log is append-only, for staff as for everyone."""
 
     list_display = ["created_at", "group", "actor", "action", "target_user", "reason"]
@@ -165,15 +197,6 @@ class ModerationLogEntryAdmin(admin.ModelAdmin):
     search_fields = ["actor__display_name", "target_user__display_name", "reason"]
     list_select_related = ["group", "actor", "target_user"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SiteSettings)
@@ -193,93 +216,3 @@ class WatchedWordAdmin(admin.ModelAdmin):
     list_filter = ["action", ("group", admin.EmptyFieldListFilter), "group"]
     search_fields = ["phrase"]
     raw_id_fields = ["group"]
-
-
-class ReviewEventInline(admin.TabularInline):
-    model = ReviewEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["created_at", "actor", "action", "note"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ReviewItem)
-class ReviewItemAdmin(admin.ModelAdmin):
-    """The queue as admins see it: escalated items first. Decisions are made on the
-    queue page, where they are logged and enforced; here everything is read-only."""
-
-    list_display = ["__str__", "urgency", "status", "group", "subject", "created_at",
-                    "escalated_at"]  # fmt: skip
-    list_filter = ["status", "urgency", "kind", "group"]
-    search_fields = ["subject__display_name", "target_key"]
-    list_select_related = ["group", "subject"]
-    inlines = [ReviewEventInline]
-
-    def get_ordering(self, request):
-        return [Case(When(status=ReviewItem.Status.ESCALATED, then=0), default=1), "urgency",
-                "created_at"]  # fmt: skip
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in ReviewItem._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SanctionAdminForm(forms.ModelForm):
-    class Meta:
-        model = Sanction
-        fields = ["user", "kind", "reason", "staff_note", "ends_at"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") != Sanction.Kind.SUSPENSION:
-            raise forms.ValidationError(
-                _("Group sanctions are given from the moderation queue. Here, admins add "
-                  "site-wide suspensions.")
-            )  # fmt: skip
-        if not cleaned.get("ends_at"):
-            self.add_error("ends_at", _("Please say when the suspension ends."))
-        return cleaned
-
-
-@admin.register(Sanction)
-class SanctionAdmin(admin.ModelAdmin):
-    """Sanctions are read-only records; admins add site-wide suspensions here, which go
-    through the same service (and log) as everything else."""
-
-    form = SanctionAdminForm
-    list_display = ["user", "kind", "group", "created_at", "ends_at", "lifted_at", "created_by"]
-    list_filter = ["kind", "group"]
-    search_fields = ["user__display_name", "reason"]
-    raw_id_fields = ["user"]
-    list_select_related = ["user", "group", "created_by"]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        sanction = moderation_services.sanction_suspend(
-            acting_user=request.user, user=obj.user, reason=obj.reason, until=obj.ends_at
-        )
-        obj.pk = sanction.pk
-
-
-@admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
-    list_display = ["sanction", "created_at"]
-    readonly_fields = ["sanction", "message", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,13 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_delete, post_save
 
+        from groups.models import WatchedWord
         from groups.services.access import close_sockets_on_logout
+        from groups.services.screening import forget_watched_words
 
         user_logged_out.connect(close_sockets_on_logout, dispatch_uid="close_sockets_on_logout")
+        for signal in (post_save, post_delete):
+            signal.connect(forget_watched_words, sender=WatchedWord,
+                           dispatch_uid="forget_watched_words")  # fmt: skip

@@ -1,12 +1,25 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import ContentWarning, Group, Report, Topic
-from groups.models.threads import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from groups.models import Group, Report, Topic
 from groups.text import HIDDEN_CHARACTERS, without_hidden_characters
 
 REASON_HELP = _("The member will see this. Be kind and specific.")
+REPORT_THANKS = _(
+    "Thank you for telling us. The group's peer leaders will look at it. Only they can see "
+    "who reported."
+)
+
+
+def add_form_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class AcceptRulesForm(forms.Form):
@@ -124,7 +137,7 @@ class GroupEditForm(GroupForm):
                 self.fields[name].help_text = _("Only the group's owner can change this.")
 
 
-# Threads and posts
+# Text members write
 
 
 class CleanedTextarea(forms.Textarea):
@@ -191,42 +204,6 @@ def _is_null_validator(validator) -> bool:
     return isinstance(validator, ProhibitNullCharactersValidator | MaxLengthValidator)
 
 
-class PostForm(forms.Form):
-    body = MemberTextField(what=_("message"), label=_("Your message"), max_length=BODY_MAX_LENGTH,
-                           help_text=_("You can use Markdown: **bold**, *italic*, lists, > quotes "
-                                       "and links."))  # fmt: skip
-    content_warning = forms.ChoiceField(
-        label=_("Content warning"),
-        choices=ContentWarning.choices,
-        required=False,
-        help_text=_("Readers see the warning first and choose whether to open the post."),
-    )
-    content_warning_note = MemberTextField(
-        what=_("warning note"), label=_("About the warning (optional; needed for “Other”)"),
-        max_length=80, required=False, widget=CleanedTextInput,
-    )  # fmt: skip
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("content_warning") == ContentWarning.OTHER
-            and not cleaned.get("content_warning_note", "").strip()
-        ):
-            self.add_error(
-                "content_warning_note", _("Please say in a few words what the warning is about.")
-            )
-        return cleaned
-
-
-class ThreadForm(PostForm):
-    title = MemberTextField(
-        what=_("title"), label=_("Title"), max_length=TITLE_MAX_LENGTH,
-        widget=CleanedTextInput(attrs={"autocomplete": "off"}),
-    )  # fmt: skip
-
-    field_order = ["title", "body", "content_warning", "content_warning_note"]
-
-
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What's wrong?"),
@@ -237,41 +214,4 @@ class ReportForm(forms.Form):
     note = forms.CharField(
         label=_("Anything else the leaders should know (optional)"), required=False,
         max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
-
-
-# Moderation
-
-
-class ItemActionForm(forms.Form):
-    MUTE_FOR = [("1h", _("1 hour")), ("24h", _("24 hours")), ("7d", _("7 days")),
-                ("custom", _("Until a time I choose"))]  # fmt: skip
-
-    action = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=1000,
-        help_text=_("The member sees this (except for dismissals and escalations). Be kind "
-                    "and specific."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
-    mute_for = forms.ChoiceField(label=_("Mute for"), choices=MUTE_FOR, required=False,
-                                 widget=forms.RadioSelect)  # fmt: skip
-    mute_until = forms.DateTimeField(
-        label=_("Mute until (for “until a time I choose”)"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )  # fmt: skip
-    content_warning = forms.ChoiceField(
-        label=_("Content warning to add"), choices=ContentWarning.choices[1:], required=False
-    )
-
-
-class MemberReportForm(ReportForm):
-    pass
-
-
-class AppealForm(forms.Form):
-    message = MemberTextField(
-        what=_("appeal"), label=_("Why should this decision change?"), max_length=2000,
-        help_text=_("You can appeal each decision once. Another peer leader or an "
-                    "administrator will read it."),
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """Websocket routes of every app, gathered in one table."""
 
-from groups.routing import websocket_urlpatterns as group_routes
+from chat.routing import websocket_urlpatterns as chat_routes
+from moderation.routing import websocket_urlpatterns as moderation_routes
 
-websocket_urlpatterns = [*group_routes]
+websocket_urlpatterns = [*moderation_routes, *chat_routes]

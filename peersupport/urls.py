@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from groups.views.membership import invite_accept_view
-from groups.views.notifications import notifications_view
 from peersupport import views
 
 urlpatterns = [
@@ -10,10 +8,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("safety.urls")),
-    path("groups/", include("groups.urls")),
-    path("invite/<str:token>/", invite_accept_view, name="invite_accept"),
-    path("notifications/", notifications_view, name="notifications"),
-    path("moderation/", include("groups.moderation_urls")),
+    path("", include("groups.urls")),
+    path("", include("forum.urls")),
+    path("", include("chat.urls")),
+    path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,5 +6,4 @@ app_name = "safety"
 urlpatterns = [
     path("help/", views.help_view, name="help"),
     path("rules/", views.rules_view, name="rules"),
-    path("leaders/playbook/", views.playbook_view, name="playbook"),
 ]

@@ -1,8 +1,5 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safety import helplines
@@ -47,13 +44,3 @@ def rules_view(request):
         "effective": RULES_EFFECTIVE[CURRENT_RULES_VERSION],
     }
     return render(request, "safety/rules.html", context)
-
-
-@login_required
-@require_GET
-def playbook_view(request):
-    from groups.permissions import leads_any_group
-
-    if not leads_any_group(request.user):
-        raise PermissionDenied(_("The leader playbook is for peer leaders."))
-    return render(request, "safety/playbook.html")

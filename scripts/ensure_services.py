@@ -242,9 +242,15 @@ def ensure_redis(url: str, *, required: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--require-redis", action="store_true")
+    parser.add_argument(
+        "--redis-answers", action="store_true",
+        help="only say, by the exit status, whether Redis answers at REDIS_URL",
+    )  # fmt: skip
     args = parser.parse_args()
-    ensure_postgres(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    if args.redis_answers:
+        sys.exit(0 if redis_answers(redis_url) else 1)
+    ensure_postgres(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     ensure_redis(redis_url, required=args.require_redis)
 
 

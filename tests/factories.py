@@ -77,3 +77,7 @@ def add_member(
     fields.setdefault("joined_at", timezone.now() if state == Membership.State.ACTIVE else None)
     fields.setdefault("accepted_rules_version", group.rules_version)
     return Membership.objects.create(group=group, user=user, role=role, state=state, **fields)
+
+
+def membership_of(group: Group, user: User) -> Membership:
+    return Membership.objects.get(group=group, user=user)

@@ -1,44 +1,25 @@
-from groups.models.chat import ChatMessage, ChatRoom
 from groups.models.groups import Group, Invite, Membership, SiteSettings, Topic
-from groups.models.moderation import (
-    Appeal,
+from groups.models.queue import (
     ModerationLogEntry,
+    Report,
     ReviewEvent,
     ReviewItem,
-    Sanction,
+    Target,
     WatchedWord,
 )
-from groups.models.threads import (
-    ContentWarning,
-    Notification,
-    Post,
-    PostRevision,
-    Reaction,
-    ReadState,
-    Report,
-    Thread,
-)
+from groups.models.sanctions import Sanction
 
 __all__ = [
-    "Appeal",
-    "ChatMessage",
-    "ChatRoom",
-    "ContentWarning",
     "Group",
     "Invite",
     "Membership",
     "ModerationLogEntry",
-    "Notification",
-    "Post",
-    "PostRevision",
-    "Reaction",
-    "ReadState",
     "Report",
     "ReviewEvent",
     "ReviewItem",
     "Sanction",
     "SiteSettings",
-    "Thread",
+    "Target",
     "Topic",
     "WatchedWord",
 ]  # fmt: skip

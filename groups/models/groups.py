@@ -121,6 +121,15 @@ class Group(models.Model):
         }[self.join_policy]
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=Membership.State.ACTIVE)
+
+    def leading(self):
+        """Active peer leaders and owners: the people who lead a group."""
+        return self.active().filter(role__in=[Membership.Role.LEADER, Membership.Role.OWNER])
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         MEMBER = "member", _("Member")
@@ -153,6 +162,8 @@ class Membership(models.Model):
     approved_post_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

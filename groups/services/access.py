@@ -8,12 +8,9 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from groups import permissions
+from groups.sockets import user_channel
 
 logger = logging.getLogger(__name__)
-
-
-def user_channel(user_id: int) -> str:
-    return f"user.{user_id}"
 
 
 def _send(user_id: int, event: dict) -> None:

@@ -1,4 +1,4 @@
-"""Creating, proposing, approving and editing groups."""
+"""Creating, proposing, approving and editing groups, from the app and from admin."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,7 +24,8 @@ def group_create(*, acting_user, topics=(), **fields) -> Group:
     creator becomes the owner either way."""
     if not permissions.can_propose_groups(acting_user):
         raise PermissionDenied(_("Only trusted members can propose new groups."))
-    status = Group.Status.ACTIVE if acting_user.is_staff else Group.Status.PROPOSED
+    opens = permissions.can_open_groups_without_approval(acting_user)
+    status = Group.Status.ACTIVE if opens else Group.Status.PROPOSED
     group = Group(status=status, proposed_by=acting_user, **fields)
     group.full_clean()
     group.save()
@@ -41,8 +42,7 @@ def group_create(*, acting_user, topics=(), **fields) -> Group:
 
 @transaction.atomic
 def group_approve(*, acting_user, group: Group) -> Group:
-    if not acting_user.is_staff:
-        raise PermissionDenied(_("Only administrators can approve proposed groups."))
+    permissions.check_staff(acting_user, _("Only administrators can approve proposed groups."))
     group = Group.objects.select_for_update().get(pk=group.pk)
     if group.status != Group.Status.PROPOSED:
         raise ValidationError(_("This group is not waiting for approval."))
@@ -71,6 +71,7 @@ def group_update(*, acting_user, group: Group, **changes) -> Group:
     for name, value in changes.items():
         setattr(group, name, value)
     if rules_changed:
+        # Members accept the new version before they next post.
         group.rules_version += 1
         group.rules_updated_at = timezone.now()
     group.full_clean()

@@ -1,4 +1,5 @@
-"""Joining, asking, leaving, and the leaders' and owner's decisions about members."""
+"""Joining, asking, leaving, and the leaders' and owner's decisions about members
+(removals and bans are sanctions: services/sanctions.py)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import permissions
-from groups.models import Group, Invite, Membership, ModerationLogEntry, ReviewItem
+from groups.models import Group, Invite, Membership, ModerationLogEntry, ReviewItem, Target
+from groups.models.queue import target_key
 from groups.permissions import Capability
-from groups.services import moderation as queue
+from groups.services import queue
 from groups.services.access import access_changed
 from groups.services.audit import log_action
 
@@ -72,8 +74,8 @@ def membership_request(
     membership.save()
     permissions.forget_memberships(acting_user)
     queue.open_item(
-        kind=ReviewItem.Kind.JOIN_REQUEST, target_key=f"membership:{membership.pk}", group=group,
-        membership=membership, subject=acting_user, actor=acting_user, snapshot=message,
+        kind=ReviewItem.Kind.JOIN_REQUEST, target_key=_request_key(membership), group=group,
+        subject=acting_user, actor=acting_user, snapshot=message,
     )  # fmt: skip
     return membership
 
@@ -87,7 +89,7 @@ def membership_withdraw(*, acting_user, group: Group) -> Membership:
     membership.save(update_fields=["state", "updated_at"])
     permissions.forget_memberships(acting_user)
     queue.close_items_for(
-        kind=ReviewItem.Kind.JOIN_REQUEST, target_key=f"membership:{membership.pk}",
+        kind=ReviewItem.Kind.JOIN_REQUEST, target_key=_request_key(membership),
         actor=acting_user, decision="withdrawn", status=ReviewItem.Status.DISMISSED,
     )  # fmt: skip
     return membership
@@ -102,6 +104,10 @@ def membership_leave(*, acting_user, group: Group) -> Membership:
     membership.save(update_fields=["state", "role", "updated_at"])
     access_changed(acting_user)
     return membership
+
+
+def _request_key(membership: Membership) -> str:
+    return target_key(Target.MEMBERSHIP, membership.pk)
 
 
 def _pending_request(membership: Membership) -> Membership:
@@ -123,7 +129,7 @@ def membership_approve(*, acting_user, membership: Membership) -> Membership:
         target_user=membership.user,
     )  # fmt: skip
     queue.close_items_for(kind=ReviewItem.Kind.JOIN_REQUEST,
-                          target_key=f"membership:{membership.pk}", actor=acting_user,
+                          target_key=_request_key(membership), actor=acting_user,
                           decision="approve")  # fmt: skip
     return membership
 
@@ -141,7 +147,7 @@ def membership_decline(*, acting_user, membership: Membership, reason: str = "")
         target_user=membership.user, reason=reason,
     )  # fmt: skip
     queue.close_items_for(kind=ReviewItem.Kind.JOIN_REQUEST,
-                          target_key=f"membership:{membership.pk}", actor=acting_user,
+                          target_key=_request_key(membership), actor=acting_user,
                           decision="decline", reason=reason)  # fmt: skip
     return membership
 
@@ -156,48 +162,6 @@ def _active_target(acting_user, membership: Membership) -> Membership:
         raise ValidationError(_("This person is not a member of the group any more."))
     permissions.check_can_act_on(acting_user, locked)
     return locked
-
-
-@transaction.atomic
-def membership_remove(*, acting_user, membership: Membership, reason: str = "") -> Membership:
-    permissions.check(acting_user, Capability.REMOVE_MEMBER, membership.group)
-    membership = _active_target(acting_user, membership)
-    membership.state = State.REMOVED
-    membership.role = Role.MEMBER
-    membership.decision_reason = reason
-    membership.decided_at = timezone.now()
-    membership.save()
-    access_changed(membership.user)
-    log_action(
-        actor=acting_user, action=Action.MEMBER_REMOVED, group=membership.group,
-        target_user=membership.user, reason=reason,
-    )  # fmt: skip
-    return membership
-
-
-@transaction.atomic
-def membership_ban(*, acting_user, membership: Membership, reason: str = "") -> Membership:
-    """Banned members lose access and cannot join or ask again."""
-    permissions.check(acting_user, Capability.BAN_MEMBER, membership.group)
-    membership = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user", "group")
-        .get(pk=membership.pk)
-    )
-    if membership.state == State.BANNED:
-        raise ValidationError(_("This person is already banned from the group."))
-    permissions.check_can_act_on(acting_user, membership)
-    membership.state = State.BANNED
-    membership.role = Role.MEMBER
-    membership.decision_reason = reason
-    membership.decided_at = timezone.now()
-    membership.save()
-    access_changed(membership.user)
-    log_action(
-        actor=acting_user, action=Action.MEMBER_BANNED, group=membership.group,
-        target_user=membership.user, reason=reason,
-    )  # fmt: skip
-    return membership
 
 
 def _change_leader_role(acting_user, membership, *, was, becomes, action, refusal) -> Membership:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from groups import permissions, selectors
 from groups.forms import GroupForm
-from groups.models import Membership, Topic
+from groups.models import Membership
 from groups.services import groups as group_services
 
 
@@ -24,13 +24,14 @@ def directory_view(request):
     context = {
         "my_groups": mine,
         "other_groups": others,
-        "topics": Topic.objects.all(),
+        "topics": selectors.topics(),
         "query": query,
         "topic": topic,
         "sort": sort if sort in selectors.SORTS else "activity",
         "searching": bool(query or topic),
         "proposals": selectors.proposals_of(request.user),
         "can_propose": permissions.can_propose_groups(request.user),
+        "opens_at_once": permissions.can_open_groups_without_approval(request.user),
     }
     return render(request, "groups/directory.html", context)
 
@@ -52,4 +53,8 @@ def group_create_view(request):
         else:
             messages.success(request, _("The group is open."))
         return redirect("groups:detail", slug=group.slug)
-    return render(request, "groups/group_form.html", {"form": form, "creating": True})
+    context = {
+        "form": form, "creating": True,
+        "opens_at_once": permissions.can_open_groups_without_approval(request.user),
+    }  # fmt: skip
+    return render(request, "groups/group_form.html", context)

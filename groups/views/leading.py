@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groups import permissions, selectors
 from groups.forms import GroupEditForm, InviteForm, ReasonForm, RequiredReasonForm
-from groups.models import Invite, Membership
+from groups.models import Membership
 from groups.permissions import Capability
 from groups.services import groups as group_services
-from groups.services import memberships
+from groups.services import memberships, sanctions
 
 
 def _membership_or_404(group, pk) -> Membership:
@@ -69,9 +69,12 @@ def members_view(request, slug):
     group = permissions.get_group_for_user(request.user, slug)
     permissions.check(request.user, Capability.SEE_MEMBERS, group)
     is_leader = permissions.can(request.user, Capability.REMOVE_MEMBER, group)
+    members = list(selectors.member_list(group, include_hidden=is_leader))
+    for member in members:
+        member.can_be_acted_on = is_leader and permissions.can_act_on(request.user, member)
     context = {
         "group": group,
-        "members": selectors.member_list(group, include_hidden=is_leader),
+        "members": members,
         "is_leader": is_leader,
         "can_manage_leaders": permissions.can(request.user, Capability.MANAGE_LEADERS, group),
         "can_transfer": permissions.can(request.user, Capability.TRANSFER_OWNERSHIP, group),
@@ -80,9 +83,9 @@ def members_view(request, slug):
 
 
 MEMBER_ACTIONS = {
-    # action: (capability, service, needs a reason, form title)
-    "remove": (Capability.REMOVE_MEMBER, memberships.membership_remove, True),
-    "ban": (Capability.BAN_MEMBER, memberships.membership_ban, True),
+    # action: (capability, service, needs a reason)
+    "remove": (Capability.REMOVE_MEMBER, sanctions.sanction_remove, True),
+    "ban": (Capability.BAN_MEMBER, sanctions.sanction_ban, True),
     "appoint": (Capability.MANAGE_LEADERS, memberships.leader_appoint, False),
     "demote": (Capability.MANAGE_LEADERS, memberships.leader_remove, False),
     "transfer": (Capability.TRANSFER_OWNERSHIP, memberships.ownership_transfer, False),
@@ -163,7 +166,7 @@ def invites_view(request, slug):
 def invite_revoke_view(request, slug, pk):
     group = permissions.get_group_for_user(request.user, slug)
     permissions.check(request.user, Capability.MANAGE_INVITES, group)
-    invite = get_object_or_404(Invite, group=group, pk=pk)
+    invite = get_object_or_404(selectors.invites_of(group), pk=pk)
     memberships.invite_revoke(acting_user=request.user, invite=invite)
     messages.success(request, _("The link no longer works."))
     return redirect("groups:invites", slug=group.slug)
@@ -174,5 +177,5 @@ def invite_revoke_view(request, slug, pk):
 def log_view(request, slug):
     group = permissions.get_group_for_user(request.user, slug)
     permissions.check(request.user, Capability.TRANSFER_OWNERSHIP, group)
-    entries = group.moderation_log.select_related("actor", "target_user")[:200]
+    entries = selectors.moderation_log(group)
     return render(request, "groups/log.html", {"group": group, "entries": entries})

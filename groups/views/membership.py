@@ -3,24 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups import permissions, selectors
 from groups.forms import AcceptRulesForm, JoinRequestForm, ListedForm
-from groups.models import Group, Invite, Membership
+from groups.models import Membership, ReviewItem
 from groups.permissions import Capability
 from groups.services import memberships
-from groups.services.moderation import sanctions_in_force
-
-
-def add_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -36,9 +28,12 @@ def group_detail_view(request, slug):
         "leaders": selectors.leaders_of(group),
         "member_count": selectors.active_member_count(group),
         "topics": group.topics.all(),
+        "invitation_only": group.join_policy == group.JoinPolicy.INVITE
+        and not permissions.is_staff(request.user),
         "pending_count": selectors.pending_requests(group).count() if can["approve_join"] else 0,
-        "held_count": selectors.held_posts(group).count() if can["moderate"] else 0,
-        "sanctions": sanctions_in_force(request.user, group),
+        "held_count": selectors.live_item_count(group, ReviewItem.Kind.HELD_POST)
+        if can["moderate"]
+        else 0,
         "listed_form": ListedForm(initial={"listed": not membership.hidden_from_member_list})
         if membership and membership.is_active
         else None,
@@ -146,12 +141,14 @@ def listed_view(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite_accept_view(request, token):
-    invite = get_object_or_404(Invite.objects.select_related("group"), token=token)
+    invite = selectors.invite_by_token(token)
+    if invite is None:
+        raise Http404
     group = invite.group
     membership = permissions.membership_of(request.user, group)
     if membership is not None and membership.state == Membership.State.ACTIVE:
         return redirect("groups:detail", slug=group.slug)
-    usable = invite.is_usable and group.status == Group.Status.ACTIVE
+    usable = invite.is_usable and group.status == group.Status.ACTIVE
     banned = membership is not None and membership.state == Membership.State.BANNED
     form = AcceptRulesForm(request.POST or None)
     if request.method == "POST" and usable and not banned and form.is_valid():

@@ -1,14 +1,13 @@
 """Every setting, read from the environment. The local, test and production modules
 only change what differs between those places."""
 
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str, tcp_answers
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -32,9 +31,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "accounts",
+    # Lowest first: each app imports only the ones above it in this list.
     "safety",
+    "accounts",
     "groups",
+    "forum",
+    "chat",
+    "moderation",
+    "peersupport.apps.PeersupportConfig",
 ]
 
 MIDDLEWARE = [
@@ -69,8 +73,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "groups.context_processors.notifications",
-                "groups.context_processors.moderation",
+                "forum.context_processors.notifications",
+                "moderation.context_processors.moderation",
             ],
         },
     },
@@ -96,10 +100,9 @@ CACHES = {
     }
 }
 
-# Channel layer: Redis when configured or answering locally, otherwise in-memory.
+# Channel layer: Redis when REDIS_URL is set (make run sets it when Redis answers),
+# otherwise in-memory, which carries chat within one process only.
 REDIS_URL = env_str("REDIS_URL", "")
-if not REDIS_URL and tcp_answers("redis://127.0.0.1:6379"):
-    REDIS_URL = "redis://127.0.0.1:6379/0"
 CHANNELS_PREFIX = env_str("CHANNELS_PREFIX", "peersupport")
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -118,11 +121,6 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    if "runserver" in sys.argv or "daphne" in sys.argv[0]:
-        sys.stderr.write(
-            "warning: Redis is not configured or not answering; "
-            "live chat will only work within this one server process.\n"
-        )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -141,10 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
-# django-allauth: email login, mandatory verification, no account enumeration.
-# An urgent queue item nobody claims within this many minutes goes to administrators.
+# The moderation queue: an urgent item nobody claims within this many minutes goes to
+# administrators.
 MODERATION_URGENT_ESCALATION_MINUTES = env_int("MODERATION_URGENT_ESCALATION_MINUTES", 10)
 
+# django-allauth: email login, mandatory verification, no account enumeration.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -1,8 +1,6 @@
 """Small helpers that read settings from the environment, so every setting has one source."""
 
 import os
-import socket
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,13 +39,3 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def tcp_answers(url: str, timeout: float = 0.2) -> bool:
-    """True when something accepts TCP connections at the URL's host and port."""
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=timeout):
-            return True
-    except OSError:
-        return False

@@ -15,7 +15,10 @@
   const textarea = document.getElementById("chat-body");
   const errorLine = document.getElementById("chat-error");
   const isLeader = root.dataset.isLeader === "true";
-  const groupSlug = root.dataset.group;
+  // Close codes and URLs come from the page, which has them from the server.
+  const CLOSED_UNAUTHENTICATED = Number(root.dataset.closeUnauthenticated);
+  const CLOSED_FORBIDDEN = Number(root.dataset.closeForbidden);
+  const messageUrl = (template, id) => template.replace("/0/", `/${id}/`);
   const csrf = form ? form.querySelector("input[name=csrfmiddlewaretoken]").value : "";
   const timeZone = root.dataset.timeZone || undefined;
   const LINK_REL = "nofollow ugc noopener noreferrer";
@@ -82,7 +85,7 @@
     if (isLeader) {
       const deleteForm = document.createElement("form");
       deleteForm.method = "post";
-      deleteForm.action = `/groups/${groupSlug}/chat/messages/${message.id}/delete/`;
+      deleteForm.action = messageUrl(root.dataset.deleteUrl, message.id);
       deleteForm.className = "inline-form";
       const token = document.createElement("input");
       token.type = "hidden";
@@ -107,7 +110,7 @@
     }
     if (!sentByMe.has(message.client_msg_id)) {
       const report = document.createElement("a");
-      report.href = `/groups/${groupSlug}/chat/messages/${message.id}/report/`;
+      report.href = messageUrl(root.dataset.reportUrl, message.id);
       report.textContent = "Report";
       const hidden = document.createElement("span");
       hidden.className = "visually-hidden";
@@ -298,9 +301,9 @@
     });
     socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
     socket.addEventListener("close", (event) => {
-      if (closedForGood || event.code === 4401 || event.code === 4403) {
+      if (closedForGood || event.code === CLOSED_UNAUTHENTICATED || event.code === CLOSED_FORBIDDEN) {
         root.classList.add("chat--offline");
-        if (event.code === 4401) {
+        if (event.code === CLOSED_UNAUTHENTICATED) {
           say("You have been logged out. Log in again to keep chatting.");
         } else if (!closedForGood) {
           say("You don't have access to this chat any more.");

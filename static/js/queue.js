@@ -95,7 +95,9 @@
     });
     socket.addEventListener("close", (event) => {
       container.dataset.live = "false";
-      if (event.code === 4401 || event.code === 4403) {
+      // Logged out or no longer a leader (codes from the page): don't come back.
+      const closedFor = [container.dataset.closeUnauthenticated, container.dataset.closeForbidden];
+      if (closedFor.map(Number).includes(event.code)) {
         return;
       }
       attempt += 1;

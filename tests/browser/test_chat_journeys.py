@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from chat import services as chat_services
 from groups.models import Report
-from groups.services import chat as chat_services
 from tests.browser.conftest import (
     assert_no_axe_violations,
     assert_no_console_problems,

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from forum.services import reactions as reaction_services
+from forum.services import threads as thread_services
 from groups.models import Report, ReviewItem
-from groups.services import threads as thread_services
 from tests.browser.conftest import (
     assert_no_axe_violations,
     assert_no_console_problems,
@@ -92,7 +93,7 @@ def crisis_journey(transactional_db) -> CrisisJourney:
         title="Cheap supplements",
         body="Message me for cheap supplements that take the edge off, no questions asked.",
     )
-    thread_services.post_report(
+    reaction_services.post_report(
         acting_user=member, post=older.posts.get(number=1), reason=Report.Reason.SPAM
     )
     assert list(ReviewItem.objects.values_list("kind", "urgency")) == [

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from groups.models import Membership, Post, Report, ReviewItem
-from groups.services import threads as thread_services
+from forum.models import Post
+from forum.services import reactions as reaction_services
+from forum.services import threads as thread_services
+from groups.models import Membership, Report, ReviewItem
 from tests.browser.conftest import (
     assert_no_axe_violations,
     assert_no_console_problems,
@@ -111,7 +113,7 @@ def report_journey(transactional_db) -> ReportJourney:
         title="Cheap supplements",
         body="Message me for cheap supplements that take the edge off, no questions asked.",
     )
-    thread_services.post_report(
+    reaction_services.post_report(
         acting_user=author,
         post=older.posts.get(number=1),
         reason=Report.Reason.SPAM,
@@ -294,7 +296,7 @@ def claimed_journey(transactional_db) -> ClaimedJourney:
     thread = thread_services.thread_create(
         acting_user=author, group=group, title="After the meeting", body=body
     )
-    report = thread_services.post_report(
+    report = reaction_services.post_report(
         acting_user=reporter,
         post=thread.posts.get(number=1),
         reason=Report.Reason.TRIGGERING,

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from forum.services import reading as reading_services
+from forum.services import threads as thread_services
 from groups.models import Membership
-from groups.services import threads as thread_services
 from tests.browser.conftest import (
     assert_no_axe_violations,
     assert_no_console_problems,
@@ -84,7 +85,7 @@ def thread_journey(transactional_db) -> ThreadJourney:
         body="How has your week been? One line is plenty.",
     )
     for member in (author, reader):
-        thread_services.read_state_advance(user=member, thread=checkin, number=1)
+        reading_services.read_state_advance(user=member, thread=checkin, number=1)
     return ThreadJourney(
         author_email=author.email,
         author_name=author.display_name,

@@ -1,12 +1,19 @@
+import asyncio
 import datetime
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.services import reactions as reaction_services
+from forum.services import threads as thread_services
 from groups.models import Group, Membership, ModerationLogEntry, Sanction
 from groups.services import groups as group_services
+from groups.sockets import user_channel
+from moderation.services import escalation as escalation_services
 from tests.factories import add_member, make_group, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -74,29 +81,38 @@ def test_admins_approve_proposed_groups_with_an_action(admin_client):
     ).exists()
 
 
-def test_changing_a_membership_in_admin_is_logged(admin_client):
-    owner = make_user()
-    group = make_group(owner=owner)
+def test_a_membership_cannot_be_edited_directly_in_admin(admin_client):
+    group = make_group(owner=make_user())
     membership = add_member(group, make_user(display_name="Someone Here"))
     url = reverse("admin:peergroups_membership_change", args=[membership.pk])
-    response = admin_client.post(
-        url,
-        {"user": membership.user.pk, "group": group.pk, "role": "leader", "state": "active",
-         "joined_at_0": timezone.localtime(membership.joined_at).strftime("%Y-%m-%d"),
-         "joined_at_1": timezone.localtime(membership.joined_at).strftime("%H:%M:%S"),
-         "accepted_rules_version": membership.accepted_rules_version,
-         "request_message": "", "decision_reason": ""},
-    )  # fmt: skip
-    assert response.status_code == 302, response.content[:2000]
+    assert "Someone Here" in admin_client.get(url).text  # it can be looked at
+    response = admin_client.post(url, {"role": "leader", "state": "banned"})
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert (membership.role, membership.state) == ("member", "active")
+
+
+def test_admin_appoints_leaders_through_the_service_which_logs_it_and_tells_the_sockets(
+    admin_client, django_capture_on_commit_callbacks, settings
+):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    group = make_group(owner=make_user())
+    membership = add_member(group, make_user(display_name="Someone Here"))
+    layer = get_channel_layer()
+    socket = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_channel(membership.user_id), socket)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:peergroups_membership_changelist"),
+            {"action": "appoint_leaders", "_selected_action": [membership.pk]},
+        )
+    assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Membership.Role.LEADER
-    entry = ModerationLogEntry.objects.get(
-        action=ModerationLogEntry.Action.ADMIN_CHANGED_MEMBERSHIP
-    )
-    assert entry.actor == admin_client.staff
-    assert entry.target_user == membership.user
-    assert "role" in entry.details["fields"]
-    assert entry.details["values"]["role"] == "leader"
+    entry = ModerationLogEntry.objects.get(action=ModerationLogEntry.Action.LEADER_APPOINTED)
+    assert (entry.actor, entry.target_user) == (admin_client.staff, membership.user)
+    told = async_to_sync(asyncio.wait_for)(layer.receive(socket), timeout=2)
+    assert told["type"] == "access.changed"
 
 
 def test_admin_lists_and_searches_groups_and_memberships(admin_client):
@@ -175,17 +191,18 @@ def test_group_sanctions_are_not_added_in_admin(admin_client):
 
 
 def test_escalated_items_are_listed_first_in_admin(admin_client):
-    from groups.services import moderation, threads
 
     owner = make_user()
     group = make_group(owner=owner)
     member = make_user()
     add_member(group, member, approved_post_count=10)
-    thread = threads.thread_create(acting_user=owner, group=group, title="T", body="Hello.")
-    reply = threads.post_create(acting_user=member, thread=thread, body="Me too.")
-    threads.post_report(acting_user=member, post=thread.posts.get(number=1), reason="spam")
-    urgent = threads.post_report(acting_user=owner, post=reply, reason="risk").review_item
-    moderation.escalate_overdue(now=timezone.now() + datetime.timedelta(minutes=11))
+    thread = thread_services.thread_create(acting_user=owner, group=group, title="T", body="Hello.")
+    reply = thread_services.post_create(acting_user=member, thread=thread, body="Me too.")
+    reaction_services.post_report(
+        acting_user=member, post=thread.posts.get(number=1), reason="spam"
+    )
+    urgent = reaction_services.post_report(acting_user=owner, post=reply, reason="risk").review_item
+    escalation_services.escalate_overdue(now=timezone.now() + datetime.timedelta(minutes=11))
     page = admin_client.get(reverse("admin:peergroups_reviewitem_changelist"))
     items = list(page.context["cl"].result_list)
     assert items[0] == urgent

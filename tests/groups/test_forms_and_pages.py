@@ -305,7 +305,7 @@ def test_an_invite_link_is_created_and_listed(client, owner, open_group):
     )
     invite = Invite.objects.get(group=open_group)
     assert invite.max_uses == 3
-    assert reverse("invite_accept", args=[invite.token]) in response.text
+    assert reverse("groups:invite_accept", args=[invite.token]) in response.text
     assert "A new invite link is ready." in page_text(response)
 
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forum.models import Post
+from forum.services import posts as post_services
 from groups import markdown
 from groups.markdown import SANITIZER_VERSION, render_markdown
-from groups.models import Post
-from groups.services import threads as services
 from groups.templatetags import markdown as markdown_tags
-from tests.groups.thread_helpers import Community, Elements, post_bodies, signed_in
+from tests.forum.helpers import Community, Elements, post_bodies, signed_in
 
 # What a post body may contain, written out here rather than read from the module
 # under test, so loosening the module's allow-list fails this file.
@@ -200,7 +200,7 @@ def test_a_new_post_stores_its_rendering_made_by_the_current_sanitizer(world):
     assert post.rendered_version == SANITIZER_VERSION
     assert post.rendered_html == str(render_markdown("**Strong** words."))
 
-    services.post_edit(acting_user=world.member, post=post, body="*Gentler* words.")
+    post_services.post_edit(acting_user=world.member, post=post, body="*Gentler* words.")
     edited = Post.objects.get(pk=post.pk)
     assert edited.rendered_html.strip() == "<p><em>Gentler</em> words.</p>"
     assert edited.rendered_version == SANITIZER_VERSION

@@ -9,9 +9,10 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from forum.services import threads as thread_services
 from groups.models import Group, Invite, Membership, Topic
 from groups.services import memberships as services
-from groups.services import threads as thread_services
+from groups.services import sanctions as sanction_services
 from tests.factories import add_member, make_group, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -173,35 +174,37 @@ def test_a_former_member_of_a_hidden_group_no_longer_finds_it(client, world):
 
 
 def group_urls(world) -> list[tuple[str, str]]:
-    """(url name, path) for every URL of the groups app that names a group, filled in
-    with real objects of the hidden group where it takes one."""
+    """(url name, path) for every URL of ours that names a group, filled in with real
+    objects of the hidden group where it takes one."""
     membership = Membership.objects.get(group=world.hidden, user=world.hidden_member)
     pk_for = {
-        "request_decide": world.request.pk,
-        "member_action": membership.pk,
-        "invite_revoke": world.invite.pk,
+        "groups:request_decide": world.request.pk,
+        "groups:member_action": membership.pk,
+        "groups:invite_revoke": world.invite.pk,
+        "moderation:member_report": membership.pk,
     }
     fixed = {"decision": "approve", "action": "ban", "change": "pin"}
     urls = []
     for pattern in get_resolver().url_patterns:
-        if getattr(pattern, "app_name", None) != "groups":
+        if getattr(pattern, "app_name", None) not in {"groups", "forum", "chat", "moderation"}:
             continue
         for inner in pattern.url_patterns:
+            name = f"{pattern.namespace}:{inner.name}"
             kwargs = dict.fromkeys(inner.pattern.regex.groupindex, "")
             if "slug" not in kwargs:
                 continue
-            for name in kwargs:
-                if name == "slug":
-                    kwargs[name] = HIDDEN_SLUG
-                elif name == "pk":
-                    kwargs[name] = pk_for.get(inner.name) or (
+            for arg in kwargs:
+                if arg == "slug":
+                    kwargs[arg] = HIDDEN_SLUG
+                elif arg == "pk":
+                    kwargs[arg] = pk_for.get(name) or (
                         world.thread.pk
                         if "thread" in inner.name or inner.name == "reply"
                         else world.post.pk
                     )
                 else:
-                    kwargs[name] = fixed[name]
-            urls.append((inner.name, reverse(f"groups:{inner.name}", kwargs=kwargs)))
+                    kwargs[arg] = fixed[arg]
+            urls.append((name, reverse(name, kwargs=kwargs)))
     return urls
 
 
@@ -262,7 +265,7 @@ def test_a_dead_invite_link_does_not_name_its_hidden_group(client, world, how):
         world.invite.max_uses, world.invite.use_count = 1, 1
     world.invite.save()
     client.force_login(world.outsider)
-    response = client.get(reverse("invite_accept", args=[world.invite.token]))
+    response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
     assert response.status_code == 410
     text = page_text(response)
     assert "This invite link no longer works" in text
@@ -272,7 +275,7 @@ def test_a_dead_invite_link_does_not_name_its_hidden_group(client, world, how):
 
 def test_a_working_invite_link_does_not_name_the_group_to_someone_banned_from_it(client, world):
     client.force_login(world.banned)
-    response = client.get(reverse("invite_accept", args=[world.invite.token]))
+    response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
     text = page_text(response)
     assert "You have been banned from this group." in text
     assert HIDDEN_NAME not in text
@@ -283,7 +286,7 @@ def test_a_working_invite_link_does_not_name_the_group_to_someone_banned_from_it
 
 def test_an_unknown_invite_token_is_a_404(client, world):
     client.force_login(world.outsider)
-    assert client.get(reverse("invite_accept", args=["not-a-real-token"])).status_code == 404
+    assert client.get(reverse("groups:invite_accept", args=["not-a-real-token"])).status_code == 404
 
 
 # Private groups: the door is visible, the room is not
@@ -387,8 +390,8 @@ def email_world():
         reason="Not now.",
     )
     for role, service in (
-        ("removed", services.membership_remove),
-        ("banned", services.membership_ban),
+        ("removed", sanction_services.sanction_remove),
+        ("banned", sanction_services.sanction_ban),
     ):
         service(
             acting_user=leader,

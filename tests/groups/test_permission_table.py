@@ -12,9 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from chat import services as chat_services
+from forum.services import reactions as reaction_services
+from forum.services import threads as thread_services
 from groups.models import Group, Invite, Membership
-from groups.services import chat, moderation, threads
-from tests.factories import add_member, make_group, make_staff, make_user
+from groups.services import sanctions as sanction_services
+from tests.factories import add_member, make_group, make_staff, make_user, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +284,19 @@ TABLE |= {
 }
 
 
+# Short names in the table, and where each lives now.
+QUALIFIED = {
+    **{name: f"forum:{name}" for name in [
+        "threads", "thread", "thread_create", "reply", "post_edit", "post_delete", "react",
+        "report", "thread_moderate", "post_history", "held", "held_decide", "reports"]},
+    "chat": "chat:room", "leaders_chat": "chat:leaders_room", "chat_settings": "chat:settings",
+    "leaders_chat_settings": "chat:leaders_settings",
+    "chat_message_delete": "chat:message_delete", "chat_message_report": "chat:message_report",
+    "support": "moderation:support", "member_report": "moderation:member_report",
+    "moderation_item": "moderation:item", "moderation_claim": "moderation:claim",
+    "moderation_act": "moderation:act", "appeal": "moderation:appeal",
+}  # fmt: skip
+
 POST_DATA = {
     "reply": {"body": "Thank you for this."},
     "react": {"kind": "strength"},
@@ -321,30 +337,33 @@ class World:
         self.request = Membership.objects.get(group=self.group, user=self.people["requester"])
         self.invite = Invite.objects.create(group=self.group, created_by=self.owner)
         Membership.objects.filter(user=self.people["member"]).update(approved_post_count=10)
-        self.thread = threads.thread_create(
+        self.thread = thread_services.thread_create(
             acting_user=self.owner, group=self.group, title="A thread", body="First post."
         )
-        self.post = threads.post_create(
+        self.post = thread_services.post_create(
             acting_user=self.people["member"], thread=self.thread, body="A member's reply."
         )
-        self.held = threads.post_create(
+        self.held = thread_services.post_create(
             acting_user=self.target.user, thread=self.thread, body="A new member's reply."
         )
         assert self.held.state == "held"
-        self.report = threads.post_report(
+        self.report = reaction_services.post_report(
             acting_user=self.people["member"], post=self.thread.posts.get(number=1),
             reason="harassment",
         )  # fmt: skip
-        self.chat_message, _created = chat.chat_message_send(
-            acting_user=self.people["member"], room=chat.room_for(self.group),
+        self.chat_message, _created = chat_services.chat_message_send(
+            acting_user=self.people["member"], room=chat_services.room_for(self.group),
             body="Hello, everyone.", client_msg_id=uuid.uuid4(),
         )  # fmt: skip
-        self.mute = moderation.sanction_mute(
-            acting_user=self.owner, group=self.group, user=self.people["muted"],
+        self.mute = sanction_services.sanction_mute(
+        acting_user=self.owner, membership=membership_of(self.group, self.people["muted"]),
             reason="Cooling off.", until=timezone.now() + datetime.timedelta(hours=2),
         )  # fmt: skip
 
     def url(self, name: str) -> str:
+        return self._url(QUALIFIED.get(name, f"groups:{name}"), name)
+
+    def _url(self, qualified: str, name: str) -> str:
         slug = self.group.slug
         if name == "request_decide":
             return reverse("groups:request_decide", args=[slug, self.request.pk, "approve"])
@@ -353,22 +372,22 @@ class World:
         if name == "invite_revoke":
             return reverse("groups:invite_revoke", args=[slug, self.invite.pk])
         if name in {"thread", "reply"}:
-            return reverse(f"groups:{name}", args=[slug, self.thread.pk])
+            return reverse(qualified, args=[slug, self.thread.pk])
         if name == "thread_moderate":
-            return reverse(f"groups:{name}", args=[slug, self.thread.pk, "pin"])
+            return reverse(qualified, args=[slug, self.thread.pk, "pin"])
         if name in {"post_edit", "post_delete", "react", "report", "post_history"}:
-            return reverse(f"groups:{name}", args=[slug, self.post.pk])
+            return reverse(qualified, args=[slug, self.post.pk])
         if name in {"chat_message_delete", "chat_message_report"}:
-            return reverse(f"groups:{name}", args=[slug, self.chat_message.pk])
+            return reverse(qualified, args=[slug, self.chat_message.pk])
         if name == "member_report":
-            return reverse("groups:member_report", args=[slug, self.target.pk])
+            return reverse(qualified, args=[slug, self.target.pk])
         if name in {"moderation_item", "moderation_claim", "moderation_act"}:
-            return reverse(name, args=[self.report.review_item_id])
+            return reverse(qualified, args=[self.report.review_item_id])
         if name == "appeal":
-            return reverse(name, args=[self.mute.pk])
+            return reverse(qualified, args=[self.mute.pk])
         if name == "held_decide":
-            return reverse(f"groups:{name}", args=[slug, self.held.pk, "approve"])
-        return reverse(f"groups:{name}", args=[slug])
+            return reverse(qualified, args=[slug, self.held.pk, "approve"])
+        return reverse(qualified, args=[slug])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -435,7 +454,7 @@ def test_invite_links_by_role(client, role):
     person = world.people[role]
     if person is not None:
         client.force_login(person)
-    response = client.get(reverse("invite_accept", args=[world.invite.token]))
+    response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
     expected = INVITE_ACCEPT[role]
     if expected == "login":
         assert response["Location"].startswith(reverse("account_login"))
@@ -445,22 +464,25 @@ def test_invite_links_by_role(client, role):
         assert "You have been banned from this group" in response.text
 
 
+# Pages of a group that have tables of their own, below.
+COVERED_BELOW = {"groups:directory", "groups:create", "groups:invite_accept"}
+
+
+def covered_url_names() -> set[str]:
+    return {QUALIFIED.get(name, f"groups:{name}") for name in TABLE} | COVERED_BELOW
+
+
 def test_every_group_url_is_in_a_table():
     from django.urls import get_resolver
 
-    names = {
-        pattern.name
+    group_pages = {
+        f"{resolver.namespace}:{pattern.name}"
         for resolver in get_resolver().url_patterns
-        if getattr(resolver, "app_name", None) == "groups"
+        if getattr(resolver, "app_name", None) in {"groups", "forum", "chat", "moderation"}
         for pattern in resolver.url_patterns
+        if "slug" in pattern.pattern.regex.groupindex or resolver.app_name == "groups"
     }
-    names |= {
-        route.name
-        for pattern in get_resolver().url_patterns
-        if getattr(getattr(pattern, "urlconf_module", None), "__name__", "")
-        == "groups.moderation_urls"
-        for route in pattern.url_patterns
-    }
-    covered_elsewhere = {"directory", "create", "moderation_queue", "my_reports"}
-    assert names == set(TABLE) | covered_elsewhere
+    group_pages |= {"moderation:item", "moderation:claim", "moderation:act",
+                    "moderation:appeal"}  # fmt: skip
+    assert group_pages == covered_url_names()
     assert Group.objects.count() == 0

@@ -16,6 +16,7 @@ from groups import permissions, selectors
 from groups.models import Group, Invite, Membership, ModerationLogEntry, SiteSettings, Topic
 from groups.services import groups as group_services
 from groups.services import memberships as services
+from groups.services import sanctions as sanction_services
 from tests.factories import add_member, make_group, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -357,7 +358,9 @@ def test_a_member_cannot_join_again(world):
 
 
 def test_a_banned_person_cannot_join(world):
-    services.membership_ban(acting_user=world.leader, membership=world.m(world.member), reason="x")
+    sanction_services.sanction_ban(
+        acting_user=world.leader, membership=world.m(world.member), reason="x"
+    )
     with pytest.raises(PermissionDenied, match="banned"):
         services.membership_join(
             acting_user=fresh(world.member), group=world.group, accepted_rules=True
@@ -366,7 +369,7 @@ def test_a_banned_person_cannot_join(world):
 
 
 def test_a_removed_member_can_rejoin_an_open_group(world):
-    services.membership_remove(
+    sanction_services.sanction_remove(
         acting_user=world.leader, membership=world.m(world.member), reason="Cool off."
     )
     rejoined = services.membership_join(
@@ -551,7 +554,9 @@ def test_a_declined_requester_may_ask_again(request_world):
 
 def test_a_banned_person_cannot_ask_to_join(request_world):
     w = request_world
-    services.membership_ban(acting_user=w.leader, membership=w.m(w.member), reason="Selling.")
+    sanction_services.sanction_ban(
+        acting_user=w.leader, membership=w.m(w.member), reason="Selling."
+    )
     with pytest.raises(PermissionDenied, match="banned"):
         services.membership_request(
             acting_user=fresh(w.member), group=w.group, message="", accepted_rules=True
@@ -583,7 +588,7 @@ def test_an_outsider_cannot_leave(world):
 
 # membership_remove and membership_ban: who may act on whom
 
-MODERATE = {"remove": services.membership_remove, "ban": services.membership_ban}
+MODERATE = {"remove": sanction_services.sanction_remove, "ban": sanction_services.sanction_ban}
 TARGET_STATE = {"remove": State.REMOVED, "ban": State.BANNED}
 
 # (actor, target, allowed)
@@ -613,7 +618,9 @@ def test_who_may_remove_or_ban_whom(world, action, actor, target, allowed):
     before = (target_membership.state, target_membership.role)
     call = MODERATE[action]
     if allowed:
-        done = call(acting_user=getattr(world, actor), membership=target_membership, reason="r")
+        sanction = call(acting_user=getattr(world, actor), membership=target_membership, reason="r")
+        assert sanction.kind == {"remove": "removal", "ban": "ban"}[action]
+        done = world.m(getattr(world, target))
         assert (done.state, done.role) == (TARGET_STATE[action], Role.MEMBER)
         assert done.decision_reason == "r"
     else:
@@ -626,27 +633,31 @@ def test_who_may_remove_or_ban_whom(world, action, actor, target, allowed):
 
 def test_a_leader_cannot_ban_the_owner(world):
     with pytest.raises(PermissionDenied, match="owner"):
-        services.membership_ban(acting_user=world.leader, membership=world.m(world.owner))
+        sanction_services.sanction_ban(acting_user=world.leader, membership=world.m(world.owner))
     assert world.m(world.owner).state == State.ACTIVE
 
 
 def test_the_owner_can_ban_a_leader(world):
-    services.membership_ban(acting_user=world.owner, membership=world.m(world.leader), reason="x")
+    sanction_services.sanction_ban(
+        acting_user=world.owner, membership=world.m(world.leader), reason="x"
+    )
     assert world.m(world.leader).state == State.BANNED
 
 
 def test_removing_someone_who_is_no_longer_a_member_is_refused(world):
     services.membership_leave(acting_user=world.member, group=world.group)
     with pytest.raises(ValidationError):
-        services.membership_remove(
+        sanction_services.sanction_remove(
             acting_user=world.leader, membership=world.m(world.member), reason="x"
         )
 
 
 def test_banning_someone_twice_is_refused(world):
-    services.membership_ban(acting_user=world.leader, membership=world.m(world.member), reason="x")
+    sanction_services.sanction_ban(
+        acting_user=world.leader, membership=world.m(world.member), reason="x"
+    )
     with pytest.raises(ValidationError):
-        services.membership_ban(
+        sanction_services.sanction_ban(
             acting_user=world.owner, membership=world.m(world.member), reason="y"
         )
     assert ModerationLogEntry.objects.filter(action=Action.MEMBER_BANNED).count() == 1
@@ -654,7 +665,9 @@ def test_banning_someone_twice_is_refused(world):
 
 def test_a_former_member_can_be_banned_so_they_cannot_come_back(world):
     services.membership_leave(acting_user=world.member, group=world.group)
-    services.membership_ban(acting_user=world.leader, membership=world.m(world.member), reason="x")
+    sanction_services.sanction_ban(
+        acting_user=world.leader, membership=world.m(world.member), reason="x"
+    )
     with pytest.raises(PermissionDenied):
         services.membership_join(
             acting_user=fresh(world.member), group=world.group, accepted_rules=True
@@ -663,7 +676,9 @@ def test_a_former_member_can_be_banned_so_they_cannot_come_back(world):
 
 def test_a_banned_person_cannot_use_an_invite_link(world):
     invite = services.invite_create(acting_user=world.leader, group=world.group)
-    services.membership_ban(acting_user=world.leader, membership=world.m(world.member), reason="x")
+    sanction_services.sanction_ban(
+        acting_user=world.leader, membership=world.m(world.member), reason="x"
+    )
     with pytest.raises(PermissionDenied, match="banned"):
         services.invite_accept(acting_user=fresh(world.member), invite=invite, accepted_rules=True)
     invite.refresh_from_db()
@@ -679,7 +694,9 @@ def test_a_removed_member_loses_access_to_a_private_group():
     person = make_user()
     add_member(group, person)
     assert permissions.can(person, permissions.Capability.READ, group)
-    services.membership_remove(acting_user=owner, membership=membership(group, person), reason="x")
+    sanction_services.sanction_remove(
+        acting_user=owner, membership=membership(group, person), reason="x"
+    )
     assert not permissions.can(fresh(person), permissions.Capability.READ, group)
 
 
@@ -1006,21 +1023,27 @@ LOGGED_ACTIONS = {
         (w.leader, Action.REQUEST_DECLINED, w.requester, "Full.", w.group),
     ),
     "a leader removes a member": lambda w: (
-        services.membership_remove(
+        sanction_services.sanction_remove(
             acting_user=w.leader, membership=w.m(w.member), reason="Cool off."
         ),
         (w.leader, Action.MEMBER_REMOVED, w.member, "Cool off.", w.group),
     ),
     "a leader bans a member": lambda w: (
-        services.membership_ban(acting_user=w.leader, membership=w.m(w.member), reason="Sold."),
+        sanction_services.sanction_ban(
+            acting_user=w.leader, membership=w.m(w.member), reason="Sold."
+        ),
         (w.leader, Action.MEMBER_BANNED, w.member, "Sold.", w.group),
     ),
     "the owner bans a leader": lambda w: (
-        services.membership_ban(acting_user=w.owner, membership=w.m(w.leader), reason="Abuse."),
+        sanction_services.sanction_ban(
+            acting_user=w.owner, membership=w.m(w.leader), reason="Abuse."
+        ),
         (w.owner, Action.MEMBER_BANNED, w.leader, "Abuse.", w.group),
     ),
     "staff remove a leader": lambda w: (
-        services.membership_remove(acting_user=w.staff, membership=w.m(w.leader), reason="R."),
+        sanction_services.sanction_remove(
+            acting_user=w.staff, membership=w.m(w.leader), reason="R."
+        ),
         (w.staff, Action.MEMBER_REMOVED, w.leader, "R.", w.group),
     ),
     "the owner appoints a leader": lambda w: (
@@ -1087,7 +1110,9 @@ def test_a_member_s_own_steps_write_nothing_to_the_moderation_log(request_world)
 
 def test_a_refused_action_writes_no_log_row(world):
     for call in (
-        lambda: services.membership_ban(acting_user=world.leader, membership=world.m(world.owner)),
+        lambda: sanction_services.sanction_ban(
+            acting_user=world.leader, membership=world.m(world.owner)
+        ),
         lambda: services.leader_appoint(acting_user=world.leader, membership=world.m(world.member)),
         lambda: group_services.group_update(
             acting_user=world.leader, group=world.group, name="Taken over"

@@ -1,0 +1,341 @@
+"""The chat socket. Authenticated and authorised before accept()."""
+
+import json
+import logging
+import time
+from typing import ClassVar
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from chat import selectors
+from chat import services as chat
+from chat.models import ChatMessage, ChatRoom
+from groups import permissions
+from groups.models import Group
+from groups.sockets import (
+    FORBIDDEN,
+    UNAUTHENTICATED,
+    close_if_session_ended,
+    database_sync_to_async,
+    user_channel,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class TokenBucket:
+    """Burst of `capacity` messages, then `rate` a second."""
+
+    def __init__(self, capacity: float, rate: float):
+        self.capacity = capacity
+        self.rate = rate
+        self.tokens = capacity
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """One group's chat room. Authenticated and authorised before accept(); every
+    message re-checks membership and sanctions; messages are saved before they are
+    broadcast; a reconnecting client asks for what it missed by sequence number."""
+
+    MAX_FRAME_BYTES = 16 * 1024
+    TYPING_EVERY_SECONDS = 3.0
+    buckets: ClassVar[dict[int, TokenBucket]] = {}
+
+    async def connect(self):
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.room = await self._room(kwargs["slug"], kwargs.get("kind", ChatRoom.Kind.MEMBERS))
+        if self.room is None:
+            await self.close(code=FORBIDDEN)
+            return
+        self.last_typing = 0.0
+        await self.channel_layer.group_add(chat.room_channel(self.room.pk), self.channel_name)
+        await self.channel_layer.group_add(user_channel(user.pk), self.channel_name)
+        await self.accept()
+        await self.send_json(await self._state("hello"))
+        if user.share_presence:
+            await self._group_event("chat.presence", {"author": user.public_name, "here": True})
+
+    async def disconnect(self, code):
+        room = getattr(self, "room", None)
+        if room is None:
+            return
+        user = self.scope["user"]
+        await self.channel_layer.group_discard(chat.room_channel(room.pk), self.channel_name)
+        await self.channel_layer.group_discard(user_channel(user.pk), self.channel_name)
+        if user.share_presence:
+            await self._group_event("chat.presence", {"author": user.public_name, "here": False})
+
+    # Incoming frames
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if bytes_data is not None:
+            await self._error("invalid", "Messages must be text.")
+            return
+        if len(text_data.encode("utf-8", "surrogatepass")) > self.MAX_FRAME_BYTES:
+            await self.close(code=1009)  # message too big
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested frames
+            await self._error("malformed", "That message wasn't valid JSON.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self._error("malformed", "Each message needs a type.")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        handler = {
+            "send": self._on_send,
+            "sync": self._on_sync,
+            "typing": self._on_typing,
+            "delete": self._on_delete,
+            "report": self._on_report,
+            "ping": self._on_ping,
+        }.get(content["type"])
+        if handler is None:
+            await self._error("unknown_type", "I don't know that kind of message.")
+            return
+        await handler(content)
+
+    async def _on_ping(self, content):
+        await self.send_json({"type": "pong"})
+
+    async def _on_send(self, content):
+        client_msg_id = content.get("client_msg_id")
+        body = content.get("body")
+        if not isinstance(client_msg_id, str) or not isinstance(body, str):
+            await self._error("invalid", "A message needs text and an id.", client_msg_id)
+            return
+        user = self.scope["user"]
+        bucket = self._bucket(user.pk)
+        if not bucket.take():
+            await self._error(
+                "rate_limited",
+                "You're sending very quickly. Please wait a moment; your message is still in "
+                "the box.",
+                client_msg_id,
+            )
+            return
+        try:
+            message = await self._send_message(body, client_msg_id)
+        except ValidationError as error:
+            retry = (error.params or {}).get("retry_after") if hasattr(error, "params") else None
+            await self._error(error.code or "invalid", " ".join(error.messages), client_msg_id,
+                              retry_after=retry)  # fmt: skip
+            return
+        except (PermissionDenied, Http404) as error:
+            await self._error("forbidden", str(error) or "You can't send here now.", client_msg_id)
+            state = await self._state("state")
+            if not state["can_read"]:
+                # Access went without a notice reaching us (an admin edit): leave the room.
+                await self.send_json({"type": "closed", "reason": state["reason"]})
+                await self.close(code=FORBIDDEN)
+                return
+            await self.send_json(state)
+            return
+        await self.send_json({"type": "ack", "client_msg_id": client_msg_id, "id": message["id"],
+                              "seq": message["seq"], "message": message})  # fmt: skip
+
+    async def _on_sync(self, content):
+        after = content.get("after", 0)
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            await self._error("invalid", "“after” must be a sequence number.")
+            return
+        result = await self._backfill(after)
+        if result is None:
+            await self.close(code=FORBIDDEN)
+            return
+        messages, more = result
+        if more:
+            await self.send_json({"type": "reload", "reason": "You missed a lot: reloading."})
+            return
+        await self.send_json({"type": "backfill", "messages": messages})
+
+    async def _on_typing(self, content):
+        user = self.scope["user"]
+        now = time.monotonic()
+        if now - self.last_typing < self.TYPING_EVERY_SECONDS:
+            return  # throttled, and never stored
+        self.last_typing = now
+        if not await self._shares_presence():  # off by default; re-read, it may change
+            return
+        await self._group_event("chat.typing", {"author": user.public_name,
+                                                "sender": self.channel_name})  # fmt: skip
+
+    async def _on_delete(self, content):
+        message_id = content.get("id")
+        if not isinstance(message_id, int):
+            await self._error("invalid", "Which message?")
+            return
+        try:
+            await self._delete(message_id, content.get("reason") or "")
+        except (PermissionDenied, Http404, ChatMessage.DoesNotExist):
+            await self._error("forbidden", "Only peer leaders can delete messages here.")
+
+    async def _on_report(self, content):
+        message_id, reason = content.get("id"), content.get("reason")
+        if not isinstance(message_id, int) or not isinstance(reason, str):
+            await self._error("invalid", "Which message, and why?")
+            return
+        note = content.get("note") if isinstance(content.get("note"), str) else ""
+        try:
+            await self._report(message_id, reason, note[:1000])
+        except ValidationError as error:
+            await self._error(error.code or "invalid", " ".join(error.messages))
+            return
+        except (PermissionDenied, Http404, ChatMessage.DoesNotExist):
+            await self._error("forbidden", "You can't report that message.")
+            return
+        thanks = "Thank you. The group's peer leaders will look at it."
+        await self.send_json({"type": "reported", "id": message_id, "message": thanks})
+
+    @classmethod
+    def _bucket(cls, user_id: int) -> "TokenBucket":
+        if len(cls.buckets) > 10_000:  # forget members who have gone quiet
+            cutoff = time.monotonic() - 600
+            cls.buckets = {key: b for key, b in cls.buckets.items() if b.updated > cutoff}
+        return cls.buckets.setdefault(user_id, TokenBucket(capacity=5, rate=0.5))
+
+    # Events from the channel layer
+
+    async def chat_message(self, event):
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def room_state(self, event):
+        await self.send_json(await self._state("state"))
+
+    async def chat_typing(self, event):
+        if event["sender"] != self.channel_name:
+            await self.send_json({"type": "typing", "author": event["author"]})
+
+    async def chat_presence(self, event):
+        await self.send_json({"type": "presence", "author": event["author"], "here": event["here"]})
+
+    async def access_changed(self, event):
+        state = await self._state("state")
+        if not state["can_read"]:
+            await self.send_json({"type": "closed", "reason": state["reason"]})
+            await self.close(code=FORBIDDEN)
+            return
+        await self.send_json(state)
+
+    async def session_ended(self, event):
+        await close_if_session_ended(self, event)
+
+    # Helpers
+
+    async def _error(self, code, message, client_msg_id=None, **extra):
+        frame = {"type": "error", "code": code, "message": message}
+        if client_msg_id is not None:
+            frame["client_msg_id"] = client_msg_id
+        frame.update({key: value for key, value in extra.items() if value is not None})
+        await self.send_json(frame)
+
+    async def _group_event(self, event_type, data):
+        try:
+            await self.channel_layer.group_send(
+                chat.room_channel(self.room.pk), {"type": event_type, **data}
+            )
+        except Exception:
+            logger.warning("chat event not delivered", exc_info=True)
+
+    def _fresh_user(self):
+        user = self.scope["user"]
+        user.refresh_from_db(fields=["is_active", "is_staff", "suspended_until", "share_presence"])
+        permissions.forget_memberships(user)
+        return user
+
+    @database_sync_to_async
+    def _shares_presence(self) -> bool:
+        user = self._fresh_user()
+        return user.is_active and user.share_presence
+
+    @database_sync_to_async
+    def _room(self, slug, kind):
+        user = self._fresh_user()
+        group = Group.objects.filter(slug=slug).first()
+        if group is None or kind not in ChatRoom.Kind.values or not user.is_active:
+            return None
+        room = chat.room_for(group, kind)
+        room.group = group
+        return room if permissions.can_read_room(user, room) else None
+
+    @database_sync_to_async
+    def _state(self, frame_type):
+        user = self._fresh_user()
+        room = ChatRoom.objects.select_related("group").get(pk=self.room.pk)
+        self.room = room
+        can_read = user.is_active and permissions.can_read_room(user, room)
+        reason = ""
+        can_send = False
+        if can_read:
+            try:
+                permissions.check_can_send_in_room(user, room)
+                can_send = True
+            except (PermissionDenied, Http404) as error:
+                reason = str(error)
+        else:
+            reason = "You no longer have access to this chat."
+        membership = permissions.membership_of(user, room.group)
+        muted_until = membership.muted_until if membership and membership.is_muted else None
+        slow_until = selectors.slow_mode_until(user, room) if can_send else None
+        return {
+            "type": frame_type, "room": room.pk, "last_seq": room.last_seq,
+            "can_read": can_read, "can_send": can_send, "reason": reason,
+            "muted_until": muted_until.isoformat() if muted_until else None,
+            "slow_mode_seconds": room.slow_mode_seconds, "locked": room.is_locked,
+            "slow_mode_until": slow_until.isoformat() if slow_until else None,
+        }  # fmt: skip
+
+    async def _send_message(self, body, client_msg_id):
+        payload, created = await self._save_message(body, client_msg_id)
+        if created:
+            # Rung from here, not from the database thread: the thread is free sooner.
+            await self._group_event("chat.message", {"message": payload})
+        return payload
+
+    @database_sync_to_async
+    def _save_message(self, body, client_msg_id):
+        user = self._fresh_user()
+        message, created = chat.chat_message_send(
+            acting_user=user, room=self.room, body=body, client_msg_id=client_msg_id, ring=False
+        )
+        return chat.payload(message), created
+
+    @database_sync_to_async
+    def _backfill(self, after):
+        user = self._fresh_user()
+        room = ChatRoom.objects.select_related("group").get(pk=self.room.pk)
+        if not permissions.can_read_room(user, room):
+            return None
+        messages, more = selectors.messages_after(room, after)
+        return [chat.payload(message) for message in messages], more
+
+    @database_sync_to_async
+    def _delete(self, message_id, reason):
+        user = self._fresh_user()
+        message = ChatMessage.objects.get(pk=message_id, room=self.room.pk)
+        chat.chat_message_delete(acting_user=user, message=message, reason=reason[:1000])
+
+    @database_sync_to_async
+    def _report(self, message_id, reason, note):
+        user = self._fresh_user()
+        message = ChatMessage.objects.get(pk=message_id, room=self.room.pk)
+        chat.chat_message_report(acting_user=user, message=message, reason=reason, note=note)

@@ -1,0 +1,243 @@
+"""Live group chat: every message is saved (with its room sequence number) before it is
+broadcast. The channel layer is only a doorbell: a client that misses a broadcast
+catches up from Postgres by sequence number."""
+
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
+from chat.selectors import slow_mode_until
+from groups import permissions
+from groups.models import Group, ModerationLogEntry, Target
+from groups.models.queue import target_key
+from groups.permissions import Capability
+from groups.services import screening
+from groups.services.audit import log_action
+from groups.services.reports import report_file
+from groups.text import hidden_characters_in
+
+logger = logging.getLogger(__name__)
+Action = ModerationLogEntry.Action
+
+
+def room_channel(room_id: int) -> str:
+    return f"chat.room.{room_id}"
+
+
+def room_for(group: Group, kind: str = ChatRoom.Kind.MEMBERS) -> ChatRoom:
+    room, _created = ChatRoom.objects.get_or_create(group=group, kind=kind)
+    return room
+
+
+def payload(message: ChatMessage) -> dict:
+    """What clients receive for a message. Plain text; the page escapes it."""
+    deleted = message.state == ChatMessage.State.DELETED
+    return {
+        "id": message.pk,
+        "seq": message.seq,
+        "author": message.author.public_name,
+        "body": "" if deleted else message.body,
+        "deleted": deleted,
+        "created_at": message.created_at.isoformat(),
+        "client_msg_id": str(message.client_msg_id),
+        "notice": message.is_notice,
+    }
+
+
+def broadcast(room_id: int, event: dict) -> None:
+    """Ring the room after commit. If the channel layer is down, the message is still
+    saved; clients catch up when they reconnect."""
+
+    def ring():
+        layer = get_channel_layer()
+        try:
+            async_to_sync(layer.group_send)(room_channel(room_id), event)
+        except Exception:
+            logger.warning("chat broadcast failed; clients will catch up", exc_info=True)
+
+    transaction.on_commit(ring)
+
+
+def _clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise ValidationError(_("A message must be text."), code="invalid")
+    if hidden_characters_in(body):
+        raise ValidationError(
+            _("Your message contains hidden control characters. Please remove them and send "
+              "again."),
+            code="hidden_characters",
+        )  # fmt: skip
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: not text anyone can read or store
+        raise ValidationError(_("Your message contains characters we can't store."),
+                              code="invalid") from None  # fmt: skip
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Please write a message before sending."), code="required")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            _("Messages can be %(max)s characters at most; yours has %(n)s. It's still in the "
+              "box, so you can shorten it or split it.")
+            % {"max": f"{MESSAGE_MAX_LENGTH:,}", "n": f"{len(body):,}"},
+            code="max_length",
+        )  # fmt: skip
+    return body
+
+
+def _check_slow_mode(user, room: ChatRoom, now) -> None:
+    until = slow_mode_until(user, room, now=now)
+    if until is not None:
+        wait = int((until - now).total_seconds()) + 1
+        raise ValidationError(
+            _("Slow mode is on: you can send again in %(n)d seconds. Your message is still "
+              "in the box.") % {"n": wait},
+            code="slow_mode",
+            params={"retry_after": wait},
+        )  # fmt: skip
+
+
+def _next_seq(room: ChatRoom) -> int:
+    """The room's next sequence number. `room` must be locked FOR UPDATE, so numbers
+    commit in order."""
+    room.last_seq += 1
+    room.save(update_fields=["last_seq"])
+    return room.last_seq
+
+
+def _locked_room(room: ChatRoom) -> ChatRoom:
+    return ChatRoom.objects.select_for_update(of=("self",)).select_related("group").get(pk=room.pk)
+
+
+def message_key(message: ChatMessage) -> str:
+    return target_key(Target.CHAT, message.pk)
+
+
+def chat_message_send(
+    *, acting_user, room: ChatRoom, body, client_msg_id, ring: bool = True
+) -> tuple[ChatMessage, bool]:
+    """Save a message and ring the room (after commit; a caller on the event loop may
+    ring it itself, ring=False). A retry with the same client_msg_id returns the
+    original message (created=False) and never makes a second one."""
+    try:
+        client_msg_id = uuid.UUID(str(client_msg_id))
+    except ValueError:
+        raise ValidationError(_("The message id is not valid."), code="invalid") from None
+    existing = ChatMessage.objects.filter(author=acting_user, client_msg_id=client_msg_id).first()
+    if existing is not None:
+        # A retry: the same message, whatever has changed since (slow mode, a pause).
+        if existing.room_id != room.pk:
+            raise ValidationError(_("The message id is already used."), code="invalid")
+        return existing, False
+    try:
+        return _save_new_message(acting_user, room, body, client_msg_id, ring=ring), True
+    except IntegrityError:
+        # Two sends with one client id raced: the one saved first is the message.
+        existing = ChatMessage.objects.filter(
+            author=acting_user, client_msg_id=client_msg_id
+        ).first()
+        if existing is None:
+            raise
+        if existing.room_id != room.pk:
+            raise ValidationError(_("The message id is already used."), code="invalid") from None
+        return existing, False
+
+
+@transaction.atomic
+def _save_new_message(acting_user, room: ChatRoom, body, client_msg_id, *, ring) -> ChatMessage:
+    room = _locked_room(room)
+    permissions.check_can_send_in_room(acting_user, room)
+    body = _clean_body(body)
+    now = timezone.now()
+    _check_slow_mode(acting_user, room, now)
+    group = room.group
+    is_leader = permissions.can(acting_user, Capability.MODERATE, group)
+    verdict = screening.check_text(body, group=group, is_leader=is_leader, is_new_member=False)
+    if verdict.block_message:
+        raise ValidationError(verdict.block_message, code="blocked")
+    message = ChatMessage.objects.create(
+        room=room, seq=_next_seq(room), author=acting_user, client_msg_id=client_msg_id,
+        body=body, created_at=now,
+    )  # fmt: skip
+    # Chat is live, so nothing is held back; what screening would hold is flagged instead.
+    key = message_key(message)
+    screening.flag_for_review(group=group, target_key=key, subject=acting_user,
+                              reasons=verdict.hold_reasons + verdict.flag_reasons,
+                              snapshot=body)  # fmt: skip
+    screening.flag_if_crisis(author=acting_user, group=group, text=body, target_key=key)
+    if ring:
+        broadcast(room.pk, {"type": "chat.message", "message": payload(message)})
+    return message
+
+
+@transaction.atomic
+def chat_notice_post(*, room: ChatRoom, author, body: str) -> ChatMessage:
+    """A notice from the platform in a room (a member asking for support), not chat:
+    numbered like any message, so no client misses it."""
+    room = _locked_room(room)
+    notice = ChatMessage.objects.create(
+        room=room, seq=_next_seq(room), author=author, client_msg_id=uuid.uuid4(),
+        is_notice=True, body=body,
+    )  # fmt: skip
+    broadcast(room.pk, {"type": "chat.message", "message": payload(notice)})
+    return notice
+
+
+@transaction.atomic
+def chat_message_delete(*, acting_user, message: ChatMessage, reason: str = "") -> ChatMessage:
+    message = (
+        ChatMessage.objects.select_for_update(of=("self",))
+        .select_related("room__group", "author")
+        .get(pk=message.pk)
+    )
+    permissions.check(acting_user, Capability.MODERATE, message.room.group)
+    if message.state != ChatMessage.State.DELETED:
+        message.state = ChatMessage.State.DELETED
+        message.deleted_at = timezone.now()
+        message.deleted_reason = reason
+        message.save(update_fields=["state", "deleted_at", "deleted_reason"])
+        log_action(actor=acting_user, action=Action.CHAT_MESSAGE_DELETED,
+                   group=message.room.group, target_user=message.author, reason=reason,
+                   message=message.pk)  # fmt: skip
+        broadcast(message.room_id, {"type": "chat.message", "message": payload(message)})
+    return message
+
+
+def chat_message_report(*, acting_user, message: ChatMessage, reason: str, note: str = ""):
+    message = ChatMessage.objects.select_related("room__group", "author").get(pk=message.pk)
+    permissions.check_can_read_room(acting_user, message.room)
+    if message.author_id == acting_user.pk:
+        raise ValidationError(_("You can't report your own message."), code="own")
+    return report_file(
+        acting_user=acting_user, group=message.room.group, target_key=message_key(message),
+        subject=message.author, reason=reason, note=note, snapshot=message.body,
+        already_reported=_("You've already reported this message. Thank you: the leaders "
+                           "have it."),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def room_update(*, acting_user, room: ChatRoom, slow_mode_seconds: int, locked: bool) -> ChatRoom:
+    room = _locked_room(room)
+    permissions.check(acting_user, Capability.MODERATE, room.group)
+    if not 0 <= slow_mode_seconds <= 3600:
+        raise ValidationError(_("Slow mode can be between 0 and 3,600 seconds."))
+    if room.slow_mode_seconds != slow_mode_seconds:
+        room.slow_mode_seconds = slow_mode_seconds
+        log_action(actor=acting_user, action=Action.CHAT_SLOW_MODE, group=room.group,
+                   seconds=slow_mode_seconds)  # fmt: skip
+    if room.is_locked != locked:
+        room.locked_at = timezone.now() if locked else None
+        log_action(actor=acting_user, group=room.group,
+                   action=Action.CHAT_LOCKED if locked else Action.CHAT_UNLOCKED)  # fmt: skip
+    room.save(update_fields=["slow_mode_seconds", "locked_at"])
+    broadcast(room.pk, {"type": "room.state", "slow_mode_seconds": room.slow_mode_seconds,
+                        "locked": room.is_locked})  # fmt: skip
+    return room

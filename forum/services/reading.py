@@ -1,0 +1,25 @@
+"""What a member has read: read pointers and notifications."""
+
+from django.utils import timezone
+
+from forum.models import Notification, ReadState, Thread
+
+
+def read_state_advance(*, user, thread: Thread, number: int) -> None:
+    """Move the member's read pointer forward (never back) to `number`."""
+    if not user.is_authenticated or number <= 0:
+        return
+    state, created = ReadState.objects.get_or_create(
+        user=user, thread=thread, defaults={"last_read_number": number}
+    )
+    if not created and state.last_read_number < number:
+        ReadState.objects.filter(pk=state.pk, last_read_number__lt=number).update(
+            last_read_number=number
+        )
+
+
+def notifications_mark_read(*, user, notification_ids=None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
