@@ -46,9 +46,9 @@ def user_update_profile(
 
 @transaction.atomic
 def user_delete(*, acting_user: User, user: User, request=None) -> User:
-    """Delete an account: personal data goes, what the member wrote stays and is
-    shown as written by a former member."""
-    if acting_user.pk != user.pk and not acting_user.is_superuser:
+    """A member deletes their own account: personal data goes, what they wrote stays
+    and is shown as written by a former member. (Member self-service: no audit row.)"""
+    if acting_user.pk != user.pk:
         raise PermissionDenied(_("You can only delete your own account."))
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
@@ -64,6 +64,6 @@ def user_delete(*, acting_user: User, user: User, request=None) -> User:
     user.deleted_at = timezone.now()
     user.save()
     user.authenticator_set.all().delete()
-    if request is not None and acting_user.pk == user.pk:
+    if request is not None:
         logout(request)
     return user

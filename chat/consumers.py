@@ -13,7 +13,7 @@ from chat import selectors
 from chat import services as chat
 from chat.models import ChatMessage, ChatRoom
 from groups import permissions
-from groups.models import Group
+from groups import selectors as group_selectors
 from groups.sockets import (
     FORBIDDEN,
     UNAUTHENTICATED,
@@ -142,13 +142,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         except (PermissionDenied, Http404) as error:
             await self._error("forbidden", str(error) or "You can't send here now.", client_msg_id)
-            state = await self._state("state")
-            if not state["can_read"]:
-                # Access went without a notice reaching us (an admin edit): leave the room.
-                await self.send_json({"type": "closed", "reason": state["reason"]})
-                await self.close(code=FORBIDDEN)
-                return
-            await self.send_json(state)
+            # Access may have gone without a notice reaching us: look again.
+            await self.access_changed({})
             return
         await self.send_json({"type": "ack", "client_msg_id": client_msg_id, "id": message["id"],
                               "seq": message["seq"], "message": message})  # fmt: skip
@@ -229,6 +224,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "presence", "author": event["author"], "here": event["here"]})
 
     async def access_changed(self, event):
+        """Check access again: leave the room if it is gone, else send the new state."""
         state = await self._state("state")
         if not state["can_read"]:
             await self.send_json({"type": "closed", "reason": state["reason"]})
@@ -270,7 +266,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _room(self, slug, kind):
         user = self._fresh_user()
-        group = Group.objects.filter(slug=slug).first()
+        group = group_selectors.group_by_slug(slug)
         if group is None or kind not in ChatRoom.Kind.values or not user.is_active:
             return None
         room = chat.room_for(group, kind)
@@ -280,7 +276,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _state(self, frame_type):
         user = self._fresh_user()
-        room = ChatRoom.objects.select_related("group").get(pk=self.room.pk)
+        room = selectors.room(self.room.pk)
         self.room = room
         can_read = user.is_active and permissions.can_read_room(user, room)
         reason = ""
@@ -322,7 +318,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _backfill(self, after):
         user = self._fresh_user()
-        room = ChatRoom.objects.select_related("group").get(pk=self.room.pk)
+        room = selectors.room(self.room.pk)
         if not permissions.can_read_room(user, room):
             return None
         messages, more = selectors.messages_after(room, after)
@@ -331,11 +327,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _delete(self, message_id, reason):
         user = self._fresh_user()
-        message = ChatMessage.objects.get(pk=message_id, room=self.room.pk)
+        message = selectors.message_in_room(self.room, message_id)
         chat.chat_message_delete(acting_user=user, message=message, reason=reason[:1000])
 
     @database_sync_to_async
     def _report(self, message_id, reason, note):
         user = self._fresh_user()
-        message = ChatMessage.objects.get(pk=message_id, room=self.room.pk)
+        message = selectors.message_in_room(self.room, message_id)
         chat.chat_message_report(acting_user=user, message=message, reason=reason, note=note)

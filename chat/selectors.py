@@ -48,3 +48,12 @@ def message_in(group, pk: int) -> ChatMessage | None:
         .filter(pk=pk, room__group=group)
         .first()
     )
+
+
+def room(pk: int) -> ChatRoom:
+    return ChatRoom.objects.select_related("group").get(pk=pk)
+
+
+def message_in_room(room: ChatRoom, pk: int) -> ChatMessage:
+    """The message, or ChatMessage.DoesNotExist when it is not in this room."""
+    return ChatMessage.objects.get(pk=pk, room=room.pk)

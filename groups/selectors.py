@@ -85,6 +85,14 @@ def moderation_log(group: Group) -> QuerySet:
     return group.moderation_log.select_related("actor", "target_user")[:200]
 
 
+def group_by_slug(slug: str) -> Group | None:
+    return Group.objects.filter(slug=slug).first()
+
+
+def topics_of(group: Group) -> QuerySet[Topic]:
+    return group.topics.all()
+
+
 def invite_by_token(token: str) -> Invite | None:
     return Invite.objects.select_related("group").filter(token=token).first()
 

@@ -90,6 +90,7 @@ def thread_view(request, slug, pk):
         "group": group, "thread": thread, "posts": posts, "page": page,
         "pages": range(1, last_page + 1), "last_page": last_page, "read_before": read_before,
         "is_leader": is_leader, "can_post": can_post,
+        "can_edit": permissions.can_edit_in_thread(request.user, thread),
         "can_react": permissions.can(request.user, Capability.REACT, group),
         "can_report": permissions.can(request.user, Capability.REPORT, group),
         "form": PostForm() if can_post else None,

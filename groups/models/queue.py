@@ -32,6 +32,20 @@ def target_id(key: str) -> int:
     return int(key.split(":")[1])
 
 
+class Targeted:
+    """For models that name what they are about by `target_key`."""
+
+    target_key: str
+
+    @property
+    def target_type(self) -> str:
+        return target_type(self.target_key)
+
+    @property
+    def target_id(self) -> int:
+        return target_id(self.target_key)
+
+
 class ModerationLogEntry(models.Model):
     """Append-only record of every leader, owner and admin action. Rows are only ever
     created (services write them inside their transaction); nothing updates or deletes
@@ -101,7 +115,7 @@ class ModerationLogEntry(models.Model):
         return f"{self.actor} {self.get_action_display()}"
 
 
-class Report(models.Model):
+class Report(Targeted, models.Model):
     """A member telling the leaders about a post, a chat message or a member."""
 
     class Reason(models.TextChoices):
@@ -140,16 +154,8 @@ class Report(models.Model):
     def __str__(self):
         return f"report: {self.get_reason_display()}"
 
-    @property
-    def target_type(self) -> str:
-        return target_type(self.target_key)
 
-    @property
-    def target_id(self) -> int:
-        return target_id(self.target_key)
-
-
-class ReviewItem(models.Model):
+class ReviewItem(Targeted, models.Model):
     """One thing that needs a human: a reported post or member, a held post, a join
     request, an automatic flag, an appeal. One live item per target and kind; a new
     report on a closed target opens it again."""
@@ -241,14 +247,6 @@ class ReviewItem(models.Model):
         """Report reasons in words ("Someone may be at risk"); flags as recorded."""
         labels = dict(Report.Reason.choices)
         return [str(labels.get(reason, reason)) for reason in self.reasons]
-
-    @property
-    def target_type(self) -> str:
-        return target_type(self.target_key)
-
-    @property
-    def target_id(self) -> int:
-        return target_id(self.target_key)
 
     @property
     def waiting_since(self):

@@ -10,6 +10,7 @@ posts, rooms) are read through their attributes, so nothing here imports above g
 """
 
 from groups.permissions.content import (
+    can_edit_in_thread,
     can_read_room,
     can_reply,
     check_can_edit_post,
@@ -54,6 +55,7 @@ __all__ = [
     "Standing",
     "can",
     "can_act_on",
+    "can_edit_in_thread",
     "can_handle_item",
     "can_open_groups_without_approval",
     "can_open_queue",

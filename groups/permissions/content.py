@@ -68,12 +68,25 @@ def check_is_author(user, post) -> None:
         raise PermissionDenied(_("This post has been removed."))
 
 
-def check_can_edit_post(user, post) -> None:
-    check_is_author(user, post)
+def check_can_edit_in_thread(user, thread) -> None:
+    """Whether the user may edit their own posts in this thread (locks included)."""
     check_can_write(
-        user, post.thread.group, Capability.POST, locked=post.thread.is_locked,
+        user, thread.group, Capability.POST, locked=thread.is_locked,
         refusal=_("This thread is locked, so its posts can't be edited."),
     )  # fmt: skip
+
+
+def can_edit_in_thread(user, thread) -> bool:
+    try:
+        check_can_edit_in_thread(user, thread)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def check_can_edit_post(user, post) -> None:
+    check_is_author(user, post)
+    check_can_edit_in_thread(user, post.thread)
 
 
 # Chat rooms (read through their attributes: group, is_for_leaders, is_locked)

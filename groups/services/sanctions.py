@@ -109,7 +109,7 @@ def sanction_suspend(*, acting_user, user, reason: str, until) -> Sanction:
     """Site-wide: an administrator stops a member posting, reacting, chatting or
     joining anywhere until the time given."""
     permissions.check_staff(acting_user, _("Only administrators can suspend members site-wide."))
-    if user.is_staff:
+    if permissions.is_staff(user):
         raise PermissionDenied(_("Staff accounts can't be suspended; remove staff status first."))
     reason = reason_required(reason)
     User.objects.filter(pk=user.pk).update(suspended_until=until)

@@ -27,7 +27,7 @@ def group_detail_view(request, slug):
         "can": can,
         "leaders": selectors.leaders_of(group),
         "member_count": selectors.active_member_count(group),
-        "topics": group.topics.all(),
+        "topics": selectors.topics_of(group),
         "invitation_only": group.join_policy == group.JoinPolicy.INVITE
         and not permissions.is_staff(request.user),
         "pending_count": selectors.pending_requests(group).count() if can["approve_join"] else 0,
