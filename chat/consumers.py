@@ -11,6 +11,7 @@ from django.http import Http404
 
 from chat import selectors
 from chat import services as chat
+from chat.frames import frame_problem
 from chat.models import ChatMessage, ChatRoom
 from groups import permissions
 from groups import selectors as group_selectors
@@ -112,17 +113,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             await self._error("unknown_type", "I don't know that kind of message.")
             return
+        problem = frame_problem(content)
+        if problem:
+            # A send's error names its client id, so the browser keeps that draft.
+            client_msg_id = content.get("client_msg_id")
+            echo = client_msg_id if isinstance(client_msg_id, str) else None
+            await self._error("invalid", problem, echo)
+            return
         await handler(content)
 
     async def _on_ping(self, content):
         await self.send_json({"type": "pong"})
 
     async def _on_send(self, content):
-        client_msg_id = content.get("client_msg_id")
-        body = content.get("body")
-        if not isinstance(client_msg_id, str) or not isinstance(body, str):
-            await self._error("invalid", "A message needs text and an id.", client_msg_id)
-            return
+        client_msg_id, body = content["client_msg_id"], content["body"]
         user = self.scope["user"]
         bucket = self._bucket(user.pk)
         if not bucket.take():
@@ -149,11 +153,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                               "seq": message["seq"], "message": message})  # fmt: skip
 
     async def _on_sync(self, content):
-        after = content.get("after", 0)
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            await self._error("invalid", "“after” must be a sequence number.")
-            return
-        result = await self._backfill(after)
+        result = await self._backfill(content.get("after", 0))
         if result is None:
             await self.close(code=FORBIDDEN)
             return
@@ -175,23 +175,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                                                 "sender": self.channel_name})  # fmt: skip
 
     async def _on_delete(self, content):
-        message_id = content.get("id")
-        if not isinstance(message_id, int):
-            await self._error("invalid", "Which message?")
-            return
+        message_id = content["id"]
         try:
             await self._delete(message_id, content.get("reason") or "")
         except (PermissionDenied, Http404, ChatMessage.DoesNotExist):
             await self._error("forbidden", "Only peer leaders can delete messages here.")
 
     async def _on_report(self, content):
-        message_id, reason = content.get("id"), content.get("reason")
-        if not isinstance(message_id, int) or not isinstance(reason, str):
-            await self._error("invalid", "Which message, and why?")
-            return
-        note = content.get("note") if isinstance(content.get("note"), str) else ""
+        message_id, reason = content["id"], content["reason"]
         try:
-            await self._report(message_id, reason, note[:1000])
+            await self._report(message_id, reason, (content.get("note") or "")[:1000])
         except ValidationError as error:
             await self._error(error.code or "invalid", " ".join(error.messages))
             return
