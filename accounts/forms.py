@@ -1,4 +1,5 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import ratelimit
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
@@ -106,13 +107,24 @@ class DeleteAccountForm(forms.Form):
         error_messages={"required": _("Please tick this box to confirm.")},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
+        # Wrong guesses are limited like logins (ACCOUNT_RATE_LIMITS["delete_account_failed"],
+        # kept in the shared cache), so this page can't be used to guess a password.
+        throttle = {"action": "delete_account_failed", "user": self.user}
+        if not ratelimit.consume(self.request, dry_run=True, **throttle):
+            raise forms.ValidationError(
+                _("Too many wrong passwords. Please wait a few minutes, then try again. Your "
+                  "account is safe and nothing has been deleted."),
+                code="rate_limited",
+            )  # fmt: skip
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
+            ratelimit.consume(self.request, **throttle)
             raise forms.ValidationError(
                 _("That password is not right. Please try again."), code="wrong_password"
             )

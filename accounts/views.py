@@ -27,7 +27,7 @@ def settings_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_view(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_delete(acting_user=request.user, user=request.user, request=request)
         messages.success(

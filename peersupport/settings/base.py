@@ -172,6 +172,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "change_email": "1/m/user",
     "reauthenticate": "10/m/user",
+    # Ours: wrong passwords on the delete-account page, limited like failed logins.
+    "delete_account_failed": "5/5m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "peersupport"
