@@ -1,6 +1,9 @@
 """Websocket routes of every app, gathered in one table."""
 
+from django.urls import re_path
+
 from chat.routing import websocket_urlpatterns as chat_routes
 from moderation.routing import websocket_urlpatterns as moderation_routes
+from peersupport.websocket import NoSuchSocket
 
-websocket_urlpatterns = [*moderation_routes, *chat_routes]
+websocket_urlpatterns = [*moderation_routes, *chat_routes, re_path(r"", NoSuchSocket.as_asgi())]
