@@ -102,16 +102,22 @@ def post_reports(group: Group) -> list[Report]:
     return [report for report in reports if report.post is not None]
 
 
+def _notifications_of(user) -> QuerySet[Notification]:
+    """The member's notifications about what they may still read: filtered when read,
+    so leaving, removal or a ban hides them at once (and rejoining brings them back)."""
+    return Notification.objects.filter(
+        user=user, post__thread__group__in=permissions.groups_readable_by(user)
+    )
+
+
 def unread_notification_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return _notifications_of(user).filter(read_at__isnull=True).count()
 
 
 def notifications_for(user) -> QuerySet:
-    return Notification.objects.filter(user=user).select_related("actor", "post__thread__group")[
-        :50
-    ]
+    return _notifications_of(user).select_related("actor", "post__thread__group")[:50]
 
 
 def post_revisions(post: Post) -> QuerySet:

@@ -236,6 +236,24 @@ def groups_visible_to(user) -> QuerySet[Group]:
     )
 
 
+def groups_readable_by(user) -> QuerySet[Group]:
+    """Every group whose threads and posts the user may read now: the READ row of the
+    table as a query (public groups for anyone signed in who is not banned there, the
+    groups they are an active member of, everything for staff)."""
+    if is_staff(user):
+        return Group.objects.all()
+    if not user.is_authenticated:
+        return Group.objects.none()
+    mine = Membership.objects.filter(group=OuterRef("pk"), user=user)
+    return Group.objects.filter(status=Group.Status.ACTIVE).filter(
+        Exists(mine.filter(state=Membership.State.ACTIVE))
+        | (
+            Q(visibility=Group.Visibility.PUBLIC)
+            & ~Exists(mine.filter(state=Membership.State.BANNED))
+        )
+    )
+
+
 def get_group_for_user(user, slug: str) -> Group:
     """Fetch a group the user may know exists, or 404: hidden groups stay invisible."""
     group = Group.objects.filter(slug=slug).first()
