@@ -65,15 +65,25 @@ def normalize(name: str) -> str:
 
 def name_key(name: str) -> str:
     """What makes two names look the same to a reader: "Paul", "PAUL", "PauI",
-    "Pa ul" and "Paul" spelt with a Cyrillic a share a key."""
+    "Pa ul", "Paul" spelt with a Cyrillic a, and "Páúl" with accents stacked on its
+    letters share a key. (Marks on other scripts' letters are kept: in Hindi or Thai
+    they are part of the word.)"""
     prototypes = _latin_prototypes()
     key = []
-    for char in normalize(name).casefold():
+    for char in unicodedata.normalize("NFD", normalize(name).casefold()):
         if char in SEPARATORS:
             continue
+        if unicodedata.category(char) == "Mn" and key and key[-1].isascii():
+            continue  # an accent on a Latin-looking letter
         char = prototypes.get(char, char).casefold()
         key.append(ASCII_LOOKALIKES.get(char, char))
-    return "".join(key)
+    return unicodedata.normalize("NFC", "".join(key))
+
+
+def display_width(name: str) -> int:
+    """Characters as a reader sees them: a Chinese, Japanese or Korean character is a
+    whole syllable or word and counts twice, so two of them make a name."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in name)
 
 
 @cache
@@ -106,11 +116,12 @@ def validate_display_name(raw: str) -> str:
             ),
             code="invisible_character",
         )
-    if len(name) < MIN_LENGTH:
+    if display_width(name) < MIN_LENGTH:
         raise ValidationError(
-            _("Please choose a name of at least %(min)d characters.") % {"min": MIN_LENGTH},
+            _("Please choose a name of at least %(min)d characters (or 2 in Chinese, Japanese "
+              "or Korean).") % {"min": MIN_LENGTH},
             code="too_short",
-        )
+        )  # fmt: skip
     if len(name) > MAX_LENGTH:
         raise ValidationError(
             _("Please choose a name of at most %(max)d characters (this one has %(n)d).")

@@ -140,7 +140,8 @@ def test_any_accepted_name_is_clean_and_stable(name):
     except ValidationError:
         return
     assert accepted == unicodedata.normalize("NFKC", accepted) == accepted.strip()
-    assert display_names.MIN_LENGTH <= len(accepted) <= display_names.MAX_LENGTH
+    assert display_names.display_width(accepted) >= display_names.MIN_LENGTH
+    assert len(accepted) <= display_names.MAX_LENGTH
     for char in accepted:
         category = unicodedata.category(char)
         assert category[0] in "LMN" or char in display_names.ALLOWED_PUNCTUATION
