@@ -8,14 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.models import ContentWarning, Post, PostRevision, Thread
-from forum.services.threads import notify, post_key, post_snapshot, publish, render, screen
+from forum.services.threads import (
+    RateLimited,
+    notify,
+    post_key,
+    post_snapshot,
+    publish,
+    render,
+    screen,
+)
 from groups import permissions
 from groups.models import Group, Membership, ModerationLogEntry, ReviewItem
 from groups.permissions import Capability
-from groups.services import queue, screening
+from groups.services import limits, queue, screening
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
+# Like replies (threads.POSTS_PER_MINUTE): each edit renders Markdown again.
+EDITS_PER_MINUTE = 6
 
 
 def _locked(post: Post) -> Post:
@@ -38,6 +48,12 @@ def post_edit(
         body, content_warning, note,
     ):  # fmt: skip
         return post
+    if not limits.take(f"post-edit:{acting_user.pk}", limit=EDITS_PER_MINUTE, seconds=60):
+        raise RateLimited(
+            _("You're editing very quickly. Please wait a minute and save again; your text "
+              "is still here."),
+            code="rate_limited",
+        )  # fmt: skip
     group = post.thread.group
     verdict = screen(acting_user, group, body)
     if verdict.hold_reasons and post.state == Post.State.PUBLISHED:
