@@ -14,7 +14,8 @@ from django.urls import reverse
 from chat import services as chat_services
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
 from groups.models import Group, ReviewItem
-from tests.forum.helpers import Community, Elements, draft_body, signed_in
+from tests.factories import Community, signed_in
+from tests.forum.helpers import Elements, draft_body
 
 LINK_REL = "nofollow ugc noopener noreferrer"
 UTC = datetime.UTC

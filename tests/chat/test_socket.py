@@ -22,7 +22,6 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,8 +33,7 @@ from groups.models import Group, Membership, ModerationLogEntry, Report, ReviewI
 from groups.services import memberships as membership_services
 from groups.services import sanctions as sanction_services
 from peersupport.asgi import application
-from tests.factories import add_member, make_staff, membership_of
-from tests.forum.helpers import Community, person
+from tests.factories import Community, add_member, make_staff, membership_of, person, signed_in
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -64,15 +62,11 @@ def community(**group_fields) -> Community:
     return Community(**group_fields)
 
 
-@database_sync_to_async
-def logged_in(user) -> Client:
-    """A real session for the user, saved in the database (django.test.Client)."""
-    client = Client()
-    client.force_login(user)
-    return client
+# A real session for the user, saved in the database (django.test.Client).
+logged_in = database_sync_to_async(signed_in)
 
 
-def session_cookie(client: Client) -> tuple[bytes, bytes]:
+def session_cookie(client) -> tuple[bytes, bytes]:
     name = settings.SESSION_COOKIE_NAME
     return (b"cookie", f"{name}={client.cookies[name].value}".encode())
 

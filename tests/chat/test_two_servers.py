@@ -21,14 +21,13 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import override_settings
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from chat.models import ChatMessage
 from groups.services import sanctions as sanction_services
-from tests.factories import membership_of
-from tests.forum.helpers import Community
+from tests.factories import Community, membership_of, signed_in
 from tests.servers import free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -133,8 +132,7 @@ def logs_on_failure(cluster: Cluster):
 
 def session_cookie_for(user) -> str:
     """A real session row for the user, made before any socket opens."""
-    client = Client()
-    client.force_login(user)
+    client = signed_in(user)
     name = settings.SESSION_COOKIE_NAME
     return f"{name}={client.cookies[name].value}"
 

@@ -10,7 +10,8 @@ import pytest
 
 from forum.models import Post, PostRevision, Thread
 from groups.text import BIDI_CONTROLS
-from tests.forum.helpers import Community, Elements, draft_body, signed_in
+from tests.factories import Community, signed_in
+from tests.forum.helpers import Elements, draft_body
 
 pytestmark = pytest.mark.django_db
 

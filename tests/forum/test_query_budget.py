@@ -18,7 +18,7 @@ from django.utils import timezone
 from forum.models import Notification, Post, PostRevision, Reaction, ReadState, Thread
 from groups.markdown import SANITIZER_VERSION, render_markdown
 from groups.models import Report
-from tests.forum.helpers import Community, person, signed_in
+from tests.factories import Community, person, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from forum.models import Notification, Post, PostRevision, Reaction, ReadState, Thread
 from forum.selectors import POSTS_PER_PAGE
 from forum.services import posts as post_services
@@ -23,16 +22,11 @@ from forum.services import threads as thread_services
 from groups.models import Group, Membership, Report
 from groups.services import groups as group_services
 from groups.services import memberships as membership_services
-from tests.forum.helpers import Community, person, signed_in
+from tests.factories import Community, fresh, person, signed_in
 
 pytestmark = pytest.mark.django_db
 
 AWAITING = "Awaiting approval: only you and the group's peer leaders can see this for now."
-
-
-@pytest.fixture
-def world():
-    return Community()
 
 
 @pytest.fixture
@@ -44,11 +38,6 @@ def thread(world):
 def text_of(response) -> str:
     """The page as a person reads it: entities such as &#x27; turned back into text."""
     return html.unescape(response.content.decode())
-
-
-def fresh(user):
-    """The user as the next request would load them: no cached memberships."""
-    return User.objects.get(pk=user.pk)
 
 
 def first_post(thread) -> Post:

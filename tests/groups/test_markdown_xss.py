@@ -13,7 +13,8 @@ from forum.services import posts as post_services
 from groups import markdown
 from groups.markdown import SANITIZER_VERSION, render_markdown
 from groups.templatetags import markdown as markdown_tags
-from tests.forum.helpers import Community, Elements, post_bodies, signed_in
+from tests.factories import signed_in
+from tests.forum.helpers import Elements, post_bodies
 
 # What a post body may contain, written out here rather than read from the module
 # under test, so loosening the module's allow-list fails this file.
@@ -97,11 +98,6 @@ def assert_safe_page(page: str) -> None:
                 assert scheme_of(attributes[name]) in {None, *SAFE_SCHEMES}, attributes
     assert scripts
     assert all(src and src.startswith("/static/js/") for src in scripts), scripts
-
-
-@pytest.fixture
-def world(db):
-    return Community()
 
 
 @pytest.mark.parametrize("case", sorted(CORPUS))

@@ -1,6 +1,10 @@
 """Hidden groups never show themselves to people outside them, members-only pages stay
-members-only, and no page shows a member's email address."""
+members-only, and no page shows a member's email address.
 
+The hidden-group world and the email world are each built once for the class of tests
+that uses them (see `class_db` in tests/conftest.py), not once per test."""
+
+import copy
 import datetime
 import html
 import re
@@ -100,9 +104,17 @@ class HiddenWorld:
         self.post = self.thread.posts.get()
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="class")
+def built_world(class_db):
     return HiddenWorld()
+
+
+@pytest.fixture
+def world(built_world, db):
+    """This test's own copy of the world, as it was just built: nothing a test changes
+    in memory (an invite it revokes, a membership cached on a user) reaches the next.
+    What it changes in the database is rolled back after it (see `class_db`)."""
+    return copy.deepcopy(built_world)
 
 
 OUTSIDERS = ["anonymous", "outsider", "elsewhere", "banned", "left", "removed", "requester"]
@@ -111,66 +123,6 @@ OUTSIDERS = ["anonymous", "outsider", "elsewhere", "banned", "left", "removed", 
 def log_in_as(client, world, who):
     if who != "anonymous":
         client.force_login(getattr(world, who))
-
-
-# The directory
-
-
-@pytest.mark.parametrize("who", OUTSIDERS)
-def test_a_hidden_group_is_not_in_the_directory_for_anyone_outside_it(client, world, who):
-    log_in_as(client, world, who)
-    for params in ({}, {"sort": "members"}, {"sort": "name"}, {"topic": world.shared_topic.slug}):
-        response = client.get(reverse("groups:directory"), params)
-        assert response.status_code == 200
-        text = page_text(response)
-        assert HIDDEN_NAME not in text
-        assert HIDDEN_SLUG not in text
-        assert "Quiet support for a few." not in text
-    assert "Open Meadow" in page_text(
-        client.get(reverse("groups:directory"), {"topic": world.shared_topic.slug})
-    )
-
-
-@pytest.mark.parametrize("who", OUTSIDERS)
-@pytest.mark.parametrize("query", [HIDDEN_NAME, "Zephyr", "Quiet support for a few."])
-def test_searching_the_directory_for_a_hidden_group_finds_nothing(client, world, who, query):
-    log_in_as(client, world, who)
-    text = page_text(client.get(reverse("groups:directory"), {"q": query}))
-    assert HIDDEN_SLUG not in text
-    assert "No groups match." in text
-    assert card_count(text) == 0
-
-
-def test_a_hidden_groups_members_do_not_change_counts_on_other_pages(client, world):
-    client.force_login(world.outsider)
-    text = page_text(client.get(reverse("groups:directory")))
-    # Open Meadow: its owner, Crossover 0 and the member from elsewhere.
-    assert member_count_on_card(text, "Open Meadow") == "3 members"
-    assert member_count_on_card(text, "Closed Garden") == "2 members"
-    assert card_count(text) == 2
-    detail = page_text(client.get(reverse("groups:detail", args=[world.public.slug])))
-    assert re.search(r"<p class=\"meta\">\s*3 members", detail)
-
-
-def test_members_of_a_hidden_group_see_it_under_your_groups(client, world):
-    client.force_login(world.hidden_member)
-    text = page_text(client.get(reverse("groups:directory")))
-    assert HIDDEN_NAME in section(text, "mine-heading")
-    assert HIDDEN_NAME not in section(text, "all-heading")
-    assert member_count_on_card(text, HIDDEN_NAME) == "6 members"
-    searched = page_text(client.get(reverse("groups:directory"), {"q": "Zephyr"}))
-    assert HIDDEN_NAME in section(searched, "mine-heading")
-
-
-def test_a_former_member_of_a_hidden_group_no_longer_finds_it(client, world):
-    client.force_login(world.hidden_member)
-    services.membership_leave(acting_user=world.hidden_member, group=world.hidden)
-    text = page_text(client.get(reverse("groups:directory")))
-    assert HIDDEN_NAME not in text
-    assert client.get(reverse("groups:detail", args=[HIDDEN_SLUG])).status_code == 404
-
-
-# Every page of a hidden group, for everyone outside it
 
 
 def group_urls(world) -> list[tuple[str, str]]:
@@ -208,85 +160,147 @@ def group_urls(world) -> list[tuple[str, str]]:
     return urls
 
 
-@pytest.mark.parametrize("who", [who for who in OUTSIDERS if who != "anonymous"])
-def test_every_url_of_a_hidden_group_answers_as_if_it_did_not_exist(client, world, who):
-    log_in_as(client, world, who)
-    urls = group_urls(world)
-    assert len(urls) >= 20
-    for method in ("get", "post"):
-        for name, url in urls:
-            response = getattr(client, method)(url)
-            missing = getattr(client, method)(url.replace(HIDDEN_SLUG, "no-such-group-here"))
-            where = (method, name, url)
-            assert response.status_code == missing.status_code, where
-            assert response.status_code in (404, 405), where
+class TestAroundAHiddenGroup:
+    """Tests that share one HiddenWorld, built once for the class."""
+
+    # The directory
+
+    @pytest.mark.parametrize("who", OUTSIDERS)
+    def test_a_hidden_group_is_not_in_the_directory_for_anyone_outside_it(self, client, world, who):
+        log_in_as(client, world, who)
+        for params in (
+            {},
+            {"sort": "members"},
+            {"sort": "name"},
+            {"topic": world.shared_topic.slug},
+        ):
+            response = client.get(reverse("groups:directory"), params)
+            assert response.status_code == 200
             text = page_text(response)
-            assert HIDDEN_NAME not in text, where
-            assert "Quiet support" not in text, where
-            assert "Our quiet thread" not in text, where
-            if response.status_code == 404:
-                assert "<title>Page not found · peersupport</title>" in text, where
-    assert Membership.objects.get(group=world.hidden, user=world.hidden_member).is_active
-    world.invite.refresh_from_db()
-    assert world.invite.revoked_at is None
+            assert HIDDEN_NAME not in text
+            assert HIDDEN_SLUG not in text
+            assert "Quiet support for a few." not in text
+        assert "Open Meadow" in page_text(
+            client.get(reverse("groups:directory"), {"topic": world.shared_topic.slug})
+        )
 
+    @pytest.mark.parametrize("who", OUTSIDERS)
+    @pytest.mark.parametrize("query", [HIDDEN_NAME, "Zephyr", "Quiet support for a few."])
+    def test_searching_the_directory_for_a_hidden_group_finds_nothing(
+        self, client, world, who, query
+    ):
+        log_in_as(client, world, who)
+        text = page_text(client.get(reverse("groups:directory"), {"q": query}))
+        assert HIDDEN_SLUG not in text
+        assert "No groups match." in text
+        assert card_count(text) == 0
 
-def test_a_hidden_group_looks_exactly_like_a_group_that_does_not_exist(client, world):
-    client.force_login(world.outsider)
-    hidden = client.get(reverse("groups:detail", args=[HIDDEN_SLUG]))
-    missing = client.get(reverse("groups:detail", args=["no-such-group-at-all"]))
-    assert hidden.status_code == missing.status_code == 404
-    strip = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]+"')
-    assert strip.sub("", hidden.text) == strip.sub("", missing.text)
+    def test_a_hidden_groups_members_do_not_change_counts_on_other_pages(self, client, world):
+        client.force_login(world.outsider)
+        text = page_text(client.get(reverse("groups:directory")))
+        # Open Meadow: its owner, Crossover 0 and the member from elsewhere.
+        assert member_count_on_card(text, "Open Meadow") == "3 members"
+        assert member_count_on_card(text, "Closed Garden") == "2 members"
+        assert card_count(text) == 2
+        detail = page_text(client.get(reverse("groups:detail", args=[world.public.slug])))
+        assert re.search(r"<p class=\"meta\">\s*3 members", detail)
 
+    def test_members_of_a_hidden_group_see_it_under_your_groups(self, client, world):
+        client.force_login(world.hidden_member)
+        text = page_text(client.get(reverse("groups:directory")))
+        assert HIDDEN_NAME in section(text, "mine-heading")
+        assert HIDDEN_NAME not in section(text, "all-heading")
+        assert member_count_on_card(text, HIDDEN_NAME) == "6 members"
+        searched = page_text(client.get(reverse("groups:directory"), {"q": "Zephyr"}))
+        assert HIDDEN_NAME in section(searched, "mine-heading")
 
-def test_anonymous_visitors_get_a_404_for_a_hidden_group(client, world):
-    response = client.get(reverse("groups:detail", args=[HIDDEN_SLUG]))
-    assert response.status_code == 404
-    assert HIDDEN_NAME not in page_text(response)
+    def test_a_former_member_of_a_hidden_group_no_longer_finds_it(self, client, world):
+        client.force_login(world.hidden_member)
+        services.membership_leave(acting_user=world.hidden_member, group=world.hidden)
+        text = page_text(client.get(reverse("groups:directory")))
+        assert HIDDEN_NAME not in text
+        assert client.get(reverse("groups:detail", args=[HIDDEN_SLUG])).status_code == 404
 
+    # Every page of a hidden group, for everyone outside it
 
-def test_a_banned_member_of_a_hidden_group_gets_a_404(client, world):
-    client.force_login(world.banned)
-    for name in ("detail", "members", "welcome"):
-        response = client.get(reverse(f"groups:{name}", args=[HIDDEN_SLUG]))
+    @pytest.mark.parametrize("who", [who for who in OUTSIDERS if who != "anonymous"])
+    def test_every_url_of_a_hidden_group_answers_as_if_it_did_not_exist(self, client, world, who):
+        log_in_as(client, world, who)
+        urls = group_urls(world)
+        assert len(urls) >= 20
+        for method in ("get", "post"):
+            for name, url in urls:
+                response = getattr(client, method)(url)
+                missing = getattr(client, method)(url.replace(HIDDEN_SLUG, "no-such-group-here"))
+                where = (method, name, url)
+                assert response.status_code == missing.status_code, where
+                assert response.status_code in (404, 405), where
+                text = page_text(response)
+                assert HIDDEN_NAME not in text, where
+                assert "Quiet support" not in text, where
+                assert "Our quiet thread" not in text, where
+                if response.status_code == 404:
+                    assert "<title>Page not found · peersupport</title>" in text, where
+        assert Membership.objects.get(group=world.hidden, user=world.hidden_member).is_active
+        world.invite.refresh_from_db()
+        assert world.invite.revoked_at is None
+
+    def test_a_hidden_group_looks_exactly_like_a_group_that_does_not_exist(self, client, world):
+        client.force_login(world.outsider)
+        hidden = client.get(reverse("groups:detail", args=[HIDDEN_SLUG]))
+        missing = client.get(reverse("groups:detail", args=["no-such-group-at-all"]))
+        assert hidden.status_code == missing.status_code == 404
+        strip = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]+"')
+        assert strip.sub("", hidden.text) == strip.sub("", missing.text)
+
+    def test_anonymous_visitors_get_a_404_for_a_hidden_group(self, client, world):
+        response = client.get(reverse("groups:detail", args=[HIDDEN_SLUG]))
         assert response.status_code == 404
         assert HIDDEN_NAME not in page_text(response)
-    assert HIDDEN_NAME not in page_text(client.get(reverse("groups:directory")))
 
+    def test_a_banned_member_of_a_hidden_group_gets_a_404(self, client, world):
+        client.force_login(world.banned)
+        for name in ("detail", "members", "welcome"):
+            response = client.get(reverse(f"groups:{name}", args=[HIDDEN_SLUG]))
+            assert response.status_code == 404
+            assert HIDDEN_NAME not in page_text(response)
+        assert HIDDEN_NAME not in page_text(client.get(reverse("groups:directory")))
 
-@pytest.mark.parametrize("how", ["revoked", "expired", "used up"])
-def test_a_dead_invite_link_does_not_name_its_hidden_group(client, world, how):
-    if how == "revoked":
-        world.invite.revoked_at = timezone.now()
-    elif how == "expired":
-        world.invite.expires_at = timezone.now() - datetime.timedelta(hours=1)
-    else:
-        world.invite.max_uses, world.invite.use_count = 1, 1
-    world.invite.save()
-    client.force_login(world.outsider)
-    response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
-    assert response.status_code == 410
-    text = page_text(response)
-    assert "This invite link no longer works" in text
-    assert HIDDEN_NAME not in text
-    assert "Quiet support" not in text
+    @pytest.mark.parametrize("how", ["revoked", "expired", "used up"])
+    def test_a_dead_invite_link_does_not_name_its_hidden_group(self, client, world, how):
+        if how == "revoked":
+            world.invite.revoked_at = timezone.now()
+        elif how == "expired":
+            world.invite.expires_at = timezone.now() - datetime.timedelta(hours=1)
+        else:
+            world.invite.max_uses, world.invite.use_count = 1, 1
+        world.invite.save()
+        client.force_login(world.outsider)
+        response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
+        assert response.status_code == 410
+        text = page_text(response)
+        assert "This invite link no longer works" in text
+        assert HIDDEN_NAME not in text
+        assert "Quiet support" not in text
 
+    def test_a_working_invite_link_does_not_name_the_group_to_someone_banned_from_it(
+        self, client, world
+    ):
+        client.force_login(world.banned)
+        response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
+        text = page_text(response)
+        assert "You have been banned from this group." in text
+        assert HIDDEN_NAME not in text
+        assert not Membership.objects.filter(
+            group=world.hidden, user=world.banned, state=State.ACTIVE
+        ).exists()
 
-def test_a_working_invite_link_does_not_name_the_group_to_someone_banned_from_it(client, world):
-    client.force_login(world.banned)
-    response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
-    text = page_text(response)
-    assert "You have been banned from this group." in text
-    assert HIDDEN_NAME not in text
-    assert not Membership.objects.filter(
-        group=world.hidden, user=world.banned, state=State.ACTIVE
-    ).exists()
-
-
-def test_an_unknown_invite_token_is_a_404(client, world):
-    client.force_login(world.outsider)
-    assert client.get(reverse("groups:invite_accept", args=["not-a-real-token"])).status_code == 404
+    def test_an_unknown_invite_token_is_a_404(self, client, world):
+        client.force_login(world.outsider)
+        assert (
+            client.get(reverse("groups:invite_accept", args=["not-a-real-token"])).status_code
+            == 404
+        )
 
 
 # Private groups: the door is visible, the room is not
@@ -361,8 +375,8 @@ def assert_no_email(text: str) -> None:
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text), re.findall(r"[\w.+-]+@[\w.-]+", text)
 
 
-@pytest.fixture
-def email_world():
+@pytest.fixture(scope="class")
+def built_email_world(class_db):
     people = {
         role: (make_staff if role == "staff" else make_user)(
             email=email, display_name=f"{role.title()} Someone"
@@ -405,44 +419,50 @@ def email_world():
     return group, people
 
 
-@pytest.mark.parametrize("viewer", ["owner", "leader", "member", "hidden", "staff"])
-def test_the_members_page_never_shows_an_email_address(client, email_world, viewer):
-    group, people = email_world
-    client.force_login(people[viewer])
-    response = client.get(reverse("groups:members", args=[group.slug]))
-    assert response.status_code == 200
-    text = page_text(response)
-    assert "Member Someone" in text
-    assert_no_email(text)
+@pytest.fixture
+def email_world(built_email_world, db):
+    """This test's own copy of (group, people), as built once for the class."""
+    return copy.deepcopy(built_email_world)
 
 
-@pytest.mark.parametrize("viewer", ["owner", "leader", "staff"])
-def test_the_requests_page_never_shows_an_email_address(client, email_world, viewer):
-    group, people = email_world
-    client.force_login(people[viewer])
-    response = client.get(reverse("groups:requests", args=[group.slug]))
-    assert response.status_code == 200
-    text = page_text(response)
-    assert "Requester Someone" in text
-    assert "From requester" in text
-    assert_no_email(text)
+class TestEmailAddresses:
+    """Tests that share one email world, built once for the class."""
 
-
-@pytest.mark.parametrize("viewer", ["owner", "staff"])
-def test_the_moderation_log_never_shows_an_email_address(client, email_world, viewer):
-    group, people = email_world
-    client.force_login(people[viewer])
-    response = client.get(reverse("groups:log", args=[group.slug]))
-    assert response.status_code == 200
-    text = page_text(response)
-    assert "Reason for banned" in text
-    assert "Banned Someone" in text
-    assert_no_email(text)
-
-
-def test_the_group_page_and_directory_never_show_an_email_address(client, email_world):
-    group, people = email_world
-    for viewer in ("owner", "member", "declined", "banned"):
+    @pytest.mark.parametrize("viewer", ["owner", "leader", "member", "hidden", "staff"])
+    def test_the_members_page_never_shows_an_email_address(self, client, email_world, viewer):
+        group, people = email_world
         client.force_login(people[viewer])
-        assert_no_email(page_text(client.get(reverse("groups:detail", args=[group.slug]))))
-        assert_no_email(page_text(client.get(reverse("groups:directory"))))
+        response = client.get(reverse("groups:members", args=[group.slug]))
+        assert response.status_code == 200
+        text = page_text(response)
+        assert "Member Someone" in text
+        assert_no_email(text)
+
+    @pytest.mark.parametrize("viewer", ["owner", "leader", "staff"])
+    def test_the_requests_page_never_shows_an_email_address(self, client, email_world, viewer):
+        group, people = email_world
+        client.force_login(people[viewer])
+        response = client.get(reverse("groups:requests", args=[group.slug]))
+        assert response.status_code == 200
+        text = page_text(response)
+        assert "Requester Someone" in text
+        assert "From requester" in text
+        assert_no_email(text)
+
+    @pytest.mark.parametrize("viewer", ["owner", "staff"])
+    def test_the_moderation_log_never_shows_an_email_address(self, client, email_world, viewer):
+        group, people = email_world
+        client.force_login(people[viewer])
+        response = client.get(reverse("groups:log", args=[group.slug]))
+        assert response.status_code == 200
+        text = page_text(response)
+        assert "Reason for banned" in text
+        assert "Banned Someone" in text
+        assert_no_email(text)
+
+    def test_the_group_page_and_directory_never_show_an_email_address(self, client, email_world):
+        group, people = email_world
+        for viewer in ("owner", "member", "declined", "banned"):
+            client.force_login(people[viewer])
+            assert_no_email(page_text(client.get(reverse("groups:detail", args=[group.slug]))))
+            assert_no_email(page_text(client.get(reverse("groups:directory"))))

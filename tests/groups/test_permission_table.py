@@ -3,8 +3,13 @@
 Kinds of group: public (open), private (by request), hidden (invite only).
 Each cell lists the expected result in the public, private and hidden group:
 a status code, or "login" for a redirect to the login page.
+
+One World of each kind is built once for the class that uses them (see `class_db` in
+tests/conftest.py), not once per case: every test gets its own copy of the objects, and
+whatever it changes in the database is rolled back after it.
 """
 
+import copy
 import datetime
 import uuid
 
@@ -17,7 +22,7 @@ from forum.services import reactions as reaction_services
 from forum.services import threads as thread_services
 from groups.models import Group, Invite, Membership
 from groups.services import sanctions as sanction_services
-from tests.factories import add_member, make_group, make_staff, make_user, membership_of
+from tests.factories import add_member, make_group, membership_of, person
 
 pytestmark = pytest.mark.django_db
 
@@ -305,17 +310,18 @@ POST_DATA = {
 
 
 class World:
-    """One group of the given kind with a person in every role."""
+    """One group of the given kind with a person in every role. Names never look alike,
+    so the worlds of all three kinds can live in the database at once."""
 
     def __init__(self, kind: str):
         visibility = {"public": "public", "private": "private", "hidden": "hidden"}[kind]
         policy = {"public": "open", "private": "request", "hidden": "invite"}[kind]
-        self.owner = make_user(display_name="Owner Person")
+        self.owner = person("Owner")
         self.group = make_group(
             name=f"The {kind} group", visibility=visibility, join_policy=policy, owner=self.owner
         )
         self.people = {"anonymous": None, "owner": self.owner}
-        self.people["outsider"] = make_user(display_name="Outsider Person")
+        self.people["outsider"] = person("Outsider")
         for role, state, extra in [
             ("requester", Membership.State.REQUESTED, {}),
             ("member", Membership.State.ACTIVE, {}),
@@ -323,17 +329,17 @@ class World:
              {"muted_until": timezone.now() + datetime.timedelta(hours=1)}),
             ("banned", Membership.State.BANNED, {}),
         ]:  # fmt: skip
-            person = make_user(display_name=f"{role.title()} Person")
-            add_member(self.group, person, state=state, **extra)
-            self.people[role] = person
-        leader = make_user(display_name="Leader Person")
+            someone = person(role.title())
+            add_member(self.group, someone, state=state, **extra)
+            self.people[role] = someone
+        leader = person("Leader")
         add_member(self.group, leader, role=Membership.Role.LEADER)
         self.people["leader"] = leader
-        other_leader = make_user(display_name="Elsewhere Leader")
+        other_leader = person("Elsewhere Leader")
         make_group(name=f"Another {kind} group", owner=other_leader)
         self.people["other_leader"] = other_leader
-        self.people["staff"] = make_staff(display_name="Staff Person")
-        self.target = add_member(self.group, make_user(display_name="Target Person"))
+        self.people["staff"] = person("Staff", is_staff=True, is_superuser=True)
+        self.target = add_member(self.group, person("Target"))
         self.request = Membership.objects.get(group=self.group, user=self.people["requester"])
         self.invite = Invite.objects.create(group=self.group, created_by=self.owner)
         Membership.objects.filter(user=self.people["member"]).update(approved_post_count=10)
@@ -390,35 +396,6 @@ class World:
         return reverse(qualified, args=[slug])
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", sorted(TABLE))
-def test_group_url_by_role(client, kind, role, url_name):
-    world = World(kind)
-    method, expectations = TABLE[url_name]
-    expected = row(expectations[role])[KINDS.index(kind)]
-    person = world.people[role]
-    if person is not None:
-        client.force_login(person)
-    response = getattr(client, method)(world.url(url_name), POST_DATA.get(url_name, {}))
-    if expected == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
-    else:
-        assert response.status_code == int(expected), response.content[:500]
-    if response.status_code in (200, 403, 404):
-        assert 'class="help-now" href="/help/"' in response.text
-
-
-def test_hidden_groups_never_name_themselves_in_a_404(client):
-    world = World("hidden")
-    client.force_login(world.people["outsider"])
-    for name in TABLE:
-        if TABLE[name][0] == "get":
-            response = client.get(world.url(name))
-            assert world.group.name not in response.text
-
-
 DIRECTORY_AND_CREATE = {
     # role: (directory, create)
     "anonymous": (200, "login"), "outsider": (200, 403), "requester": (200, 403),
@@ -426,42 +403,96 @@ DIRECTORY_AND_CREATE = {
     "other_leader": (200, 200), "leader": (200, 200), "owner": (200, 200), "staff": (200, 200),
 }  # fmt: skip
 
-
-@pytest.mark.parametrize("role", ROLES)
-def test_directory_and_group_creation_by_role(client, role):
-    world = World("public")
-    person = world.people[role]
-    if person is not None:
-        client.force_login(person)
-    directory, create = DIRECTORY_AND_CREATE[role]
-    assert client.get(reverse("groups:directory")).status_code == directory
-    response = client.get(reverse("groups:create"))
-    if create == "login":
-        assert response["Location"].startswith(reverse("account_login"))
-    else:
-        assert response.status_code == create
-
-
 INVITE_ACCEPT = {
     "anonymous": "login", "outsider": 200, "requester": 200, "member": 302, "muted": 302,
     "banned": 200, "other_leader": 200, "leader": 302, "owner": 302, "staff": 200,
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_invite_links_by_role(client, role):
-    world = World("hidden")
-    person = world.people[role]
-    if person is not None:
-        client.force_login(person)
-    response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
-    expected = INVITE_ACCEPT[role]
-    if expected == "login":
-        assert response["Location"].startswith(reverse("account_login"))
-    else:
-        assert response.status_code == expected
-    if role == "banned":
-        assert "You have been banned from this group" in response.text
+@pytest.fixture(scope="class")
+def built_worlds(class_db):
+    """One World of each kind, built once for the class."""
+    return {kind: World(kind) for kind in KINDS}
+
+
+class Copies(dict):
+    """kind -> this test's own copy of that kind's World, as it was just built (made on
+    first use): nothing a test changes in memory, such as a membership cached on a user
+    or a field set on an object, reaches the next test."""
+
+    def __init__(self, built: dict[str, World]):
+        super().__init__()
+        self.built = built
+
+    def __missing__(self, kind: str) -> World:
+        self[kind] = copy.deepcopy(self.built[kind])
+        return self[kind]
+
+
+@pytest.fixture
+def worlds(built_worlds, db):
+    return Copies(built_worlds)
+
+
+class TestEveryRoleInEveryKindOfGroup:
+    """The tests that use the worlds, built once for this class. (The module's last test
+    checks that no group is left behind: it runs after the class has rolled them back.)"""
+
+    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("url_name", sorted(TABLE))
+    def test_group_url_by_role(self, client, worlds, kind, role, url_name):
+        world = worlds[kind]
+        method, expectations = TABLE[url_name]
+        expected = row(expectations[role])[KINDS.index(kind)]
+        person = world.people[role]
+        if person is not None:
+            client.force_login(person)
+        response = getattr(client, method)(world.url(url_name), POST_DATA.get(url_name, {}))
+        if expected == "login":
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("account_login"))
+        else:
+            assert response.status_code == int(expected), response.content[:500]
+        if response.status_code in (200, 403, 404):
+            assert 'class="help-now" href="/help/"' in response.text
+
+    def test_hidden_groups_never_name_themselves_in_a_404(self, client, worlds):
+        world = worlds["hidden"]
+        client.force_login(world.people["outsider"])
+        for name in TABLE:
+            if TABLE[name][0] == "get":
+                response = client.get(world.url(name))
+                assert world.group.name not in response.text
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_directory_and_group_creation_by_role(self, client, worlds, role):
+        world = worlds["public"]
+        person = world.people[role]
+        if person is not None:
+            client.force_login(person)
+        directory, create = DIRECTORY_AND_CREATE[role]
+        assert client.get(reverse("groups:directory")).status_code == directory
+        response = client.get(reverse("groups:create"))
+        if create == "login":
+            assert response["Location"].startswith(reverse("account_login"))
+        else:
+            assert response.status_code == create
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_invite_links_by_role(self, client, worlds, role):
+        world = worlds["hidden"]
+        person = world.people[role]
+        if person is not None:
+            client.force_login(person)
+        response = client.get(reverse("groups:invite_accept", args=[world.invite.token]))
+        expected = INVITE_ACCEPT[role]
+        if expected == "login":
+            assert response["Location"].startswith(reverse("account_login"))
+        else:
+            assert response.status_code == expected
+        if role == "banned":
+            assert "You have been banned from this group" in response.text
 
 
 # Pages of a group that have tables of their own, below.

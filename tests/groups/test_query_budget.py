@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group, Membership, SiteSettings, Topic
-from tests.factories import add_member, make_group, make_user
+from tests.factories import add_member, make_group, make_user, person, unique_word
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +23,6 @@ SIZES = {
     "small": (5, 5),
     "large": (150, 200),
 }
-
-_numbers = itertools.count(1)
-# Display names must not look alike (accounts.display_names): "0" and "6" do, so
-# numbers are written without the digit 6.
-_DIGITS = "012345789"
-
-
-def unique_name(prefix: str = "Budget") -> str:
-    number, text = next(_numbers), ""
-    while number:
-        number, digit = divmod(number, len(_DIGITS))
-        text = _DIGITS[digit] + text
-    return f"{prefix} {text}"
-
-
-def person(**fields):
-    return make_user(display_name=unique_name(), **fields)
 
 
 def topics() -> list[Topic]:
@@ -66,7 +49,7 @@ def build_directory(n_groups: int):
     for number in range(n_groups):
         visibility, policy = kinds[number % len(kinds)]
         group = make_group(
-            name=unique_name("Group"), visibility=visibility, join_policy=policy,
+            name=f"Group {unique_word()}", visibility=visibility, join_policy=policy,
             owner=pool[number % len(pool)],
         )  # fmt: skip
         group.topics.set(all_topics[: 1 + number % len(all_topics)])

@@ -10,8 +10,8 @@ from forum.models import Post
 from forum.services import posts as post_services
 from groups.models import ReviewItem, WatchedWord
 from groups.services import screening as automod
-from tests.forum.helpers import Community, person, signed_in
-from tests.moderation.helpers import IN_MEMORY_LAYER, fresh, live_item, text_of
+from tests.factories import Community, fresh, person, signed_in
+from tests.moderation.helpers import IN_MEMORY_LAYER, live_item, text_of
 
 Kind = ReviewItem.Kind
 
@@ -151,11 +151,6 @@ def test_watched_phrases_match_whole_words_ignoring_case(phrase, text, matches):
 @pytest.fixture(autouse=True)
 def in_memory_channel_layer(settings):
     settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
-
-
-@pytest.fixture
-def world(db):
-    return Community()
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from groups import permissions, selectors
 from groups.models import Group, Invite, Membership, ModerationLogEntry, SiteSettings, Topic
 from groups.services import groups as group_services
 from groups.services import memberships as services
 from groups.services import sanctions as sanction_services
-from tests.factories import add_member, make_group, make_staff, make_user
+from tests.factories import add_member, fresh, make_group, make_staff, make_user, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +26,6 @@ Action = ModerationLogEntry.Action
 
 
 # Helpers
-
-
-def fresh(user) -> User:
-    """The user as the next request would load them: no cached memberships."""
-    return User.objects.get(pk=user.pk)
-
-
-def membership(group, user) -> Membership:
-    return Membership.objects.select_related("group", "user").get(group=group, user=user)
 
 
 def page_text(response) -> str:
@@ -70,7 +60,7 @@ class World:
         self.outsider = make_user(display_name="Outsider Otto")
 
     def m(self, user) -> Membership:
-        return membership(self.group, user)
+        return membership_of(self.group, user)
 
 
 @pytest.fixture
@@ -109,7 +99,7 @@ def test_staff_create_an_active_group_and_become_its_owner():
     group = group_services.group_create(acting_user=staff, topics=[topic], **group_fields())
     assert group.status == Group.Status.ACTIVE
     assert list(group.topics.all()) == [topic]
-    owner = membership(group, staff)
+    owner = membership_of(group, staff)
     assert (owner.role, owner.state) == (Role.OWNER, State.ACTIVE)
     assert owner.accepted_rules_version == group.rules_version
     assert not owner.needs_to_accept_rules
@@ -120,7 +110,7 @@ def test_a_trusted_member_proposes_a_group_that_waits_for_approval():
     group = group_services.group_create(acting_user=trusted, **group_fields())
     assert group.status == Group.Status.PROPOSED
     assert group.proposed_by == trusted
-    assert membership(group, trusted).role == Role.OWNER
+    assert membership_of(group, trusted).role == Role.OWNER
 
 
 def test_a_peer_leader_elsewhere_may_propose_a_group():
@@ -695,7 +685,7 @@ def test_a_removed_member_loses_access_to_a_private_group():
     add_member(group, person)
     assert permissions.can(person, permissions.Capability.READ, group)
     sanction_services.sanction_remove(
-        acting_user=owner, membership=membership(group, person), reason="x"
+        acting_user=owner, membership=membership_of(group, person), reason="x"
     )
     assert not permissions.can(fresh(person), permissions.Capability.READ, group)
 

@@ -1,5 +1,6 @@
-"""Helpers shared by the moderation tests: reports and items made through the services,
-and small readers for the queue pages."""
+"""Helpers shared by the moderation tests: finding queue items, acting on them as a
+leader, and small readers for the queue pages. (Reports and the people and groups
+they are about are built in tests/factories.py.)"""
 
 import html
 import re
@@ -7,10 +8,8 @@ import re
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from accounts.models import User
 from forum.models import Post
-from forum.services import reactions as reaction_services
-from groups.models import Membership, ModerationLogEntry, ReviewItem
+from groups.models import ModerationLogEntry, ReviewItem
 from moderation.services import decisions as decision_services
 
 IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -22,19 +21,6 @@ def text_of(response) -> str:
     """The page as a person reads it: no tags, entities such as &#x27; turned back into
     text, and runs of white space made one space."""
     return " ".join(html.unescape(strip_tags(response.content.decode())).split())
-
-
-def fresh(user) -> User:
-    """The user as the next request would load them: no cached memberships."""
-    return User.objects.get(pk=user.pk)
-
-
-def membership(user, group) -> Membership:
-    return Membership.objects.get(user=user, group=group)
-
-
-def report_post(post: Post, reporter, reason: str = "harassment", note: str = ""):
-    return reaction_services.post_report(acting_user=reporter, post=post, reason=reason, note=note)
 
 
 def live_item(kind: str, target_key: str) -> ReviewItem:

@@ -19,8 +19,8 @@ from groups.services import queue as queue_services
 from moderation.services import claims as claim_services
 from moderation.services import decisions as decision_services
 from moderation.services import escalation as escalation_services
-from tests.forum.helpers import Community
-from tests.moderation.helpers import IN_MEMORY_LAYER, report_post
+from tests.factories import report_post
+from tests.moderation.helpers import IN_MEMORY_LAYER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,11 +44,6 @@ def slow_doorbell(monkeypatch):
         ring(item)
 
     monkeypatch.setattr(queue_services, "ring", slow_ring)
-
-
-@pytest.fixture
-def world():
-    return Community()
 
 
 @pytest.fixture

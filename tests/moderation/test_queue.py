@@ -40,20 +40,24 @@ from moderation.services import claims as claim_services
 from moderation.services import decisions as decision_services
 from moderation.services import escalation as escalation_services
 from moderation.services import support as support_services
-from tests.factories import make_group, membership_of
-from tests.forum.helpers import Community, person, signed_in
+from tests.factories import (
+    Community,
+    fresh,
+    make_group,
+    membership_of,
+    person,
+    report_post,
+    signed_in,
+)
 from tests.moderation.helpers import (
     IN_MEMORY_LAYER,
     MY_REPORTS_URL,
     QUEUE_URL,
     act,
-    fresh,
     item_url,
     live_item,
     log_rows,
-    membership,
     queue_item_ids,
-    report_post,
     text_of,
 )
 
@@ -71,11 +75,6 @@ REASON = "Please keep it kind: this is a recovery space."
 def in_memory_channel_layer(settings):
     """Decisions ring the queue's doorbell after commit; keep it in this process."""
     settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
-
-
-@pytest.fixture
-def world():
-    return Community()
 
 
 @pytest.fixture
@@ -209,7 +208,7 @@ def test_reporting_a_post_or_a_member_through_the_pages_thanks_the_reporter(worl
     on_post = client.post(world.url("forum:report", post.pk), {"reason": "risk"}, follow=True)
     member_url = reverse(
         "moderation:member_report",
-        args=[world.group.slug, membership(world.member, world.group).pk],
+        args=[world.group.slug, membership_of(world.group, world.member).pk],
     )
     on_member = client.post(member_url, {"reason": "harassment", "note": "DMs."}, follow=True)
 
@@ -228,7 +227,7 @@ def test_a_report_needs_one_of_the_listed_reasons(world, post):
     client.post(world.url("forum:report", post.pk), {"reason": "bored"})
     member_url = reverse(
         "moderation:member_report",
-        args=[world.group.slug, membership(world.member, world.group).pk],
+        args=[world.group.slug, membership_of(world.group, world.member).pk],
     )
     client.post(member_url, {"reason": ""})
 
@@ -788,7 +787,7 @@ def test_approving_a_held_post_on_the_item_page_publishes_it_for_everyone(world,
         "approve",
         world.leader,
     )
-    assert membership(world.newcomer, world.group).approved_post_count == 1
+    assert membership_of(world.group, world.newcomer).approved_post_count == 1
     assert "Glad to be here." in text_of(signed_in(world.member).get(world.thread_url(thread)))
 
 
@@ -907,7 +906,7 @@ def test_a_muted_member_reads_but_cannot_post_or_react_and_sees_why_and_until_wh
     act(item, world.leader, "mute", reason="Take a breather.", mute_for=mute_for)
 
     after = timezone.now()
-    muted_until = membership(world.member, world.group).muted_until
+    muted_until = membership_of(world.group, world.member).muted_until
     assert before + length <= muted_until <= after + length
     sanction = Sanction.objects.get(user=world.member, kind=Sanction.Kind.MUTE)
     assert sanction.ends_at == muted_until
@@ -942,7 +941,7 @@ def test_a_mute_can_last_until_a_time_the_leader_chooses(world, post):
     )  # fmt: skip
 
     assert response.status_code == 302
-    assert membership(world.member, world.group).muted_until == until
+    assert membership_of(world.group, world.member).muted_until == until
     assert Sanction.objects.get(user=world.member).ends_at == until
 
 
@@ -964,7 +963,7 @@ def test_a_mute_needs_a_length_that_ends_in_the_future(world, post):
 
     assert no_time.status_code == 400
     assert "Please choose the date and time the mute ends." in text_of(no_time)
-    assert membership(world.member, world.group).muted_until is None
+    assert membership_of(world.group, world.member).muted_until is None
     assert not Sanction.objects.exists()
     item.refresh_from_db()
     assert (item.status, item.claimed_by) == (Status.PENDING, None)
@@ -975,7 +974,7 @@ def test_removing_a_member_takes_away_posting_tells_them_why_and_lets_them_rejoi
 
     act(item, world.leader, "remove", reason="Repeated harassment after a warning.")
 
-    assert membership(world.member, world.group).state == Membership.State.REMOVED
+    assert membership_of(world.group, world.member).state == Membership.State.REMOVED
     assert Sanction.objects.get(user=world.member).kind == Sanction.Kind.REMOVAL
     member = fresh(world.member)
     with pytest.raises(PermissionDenied):
@@ -996,7 +995,7 @@ def test_a_banned_member_cannot_read_rejoin_ask_or_use_an_invite(world, post):
 
     act(item, world.leader, "ban", reason="Selling in the group.")
 
-    assert membership(world.member, world.group).state == Membership.State.BANNED
+    assert membership_of(world.group, world.member).state == Membership.State.BANNED
     assert Sanction.objects.get(user=world.member).kind == Sanction.Kind.BAN
     member = fresh(world.member)
     with pytest.raises(PermissionDenied):
@@ -1017,7 +1016,7 @@ def test_a_banned_member_cannot_read_rejoin_ask_or_use_an_invite(world, post):
     page = text_of(client.get(world.url("groups:detail")))
     assert "You have been banned from this group." in page
     assert "Selling in the group." in page
-    assert membership(world.member, world.group).state == Membership.State.BANNED
+    assert membership_of(world.group, world.member).state == Membership.State.BANNED
 
 
 def test_dismissing_a_report_changes_nothing_for_the_member(world, post):
@@ -1034,7 +1033,7 @@ def test_dismissing_a_report_changes_nothing_for_the_member(world, post):
     )
     assert post.state == Post.State.PUBLISHED
     assert not Sanction.objects.exists()
-    assert membership(world.member, world.group).muted_until is None
+    assert membership_of(world.group, world.member).muted_until is None
 
 
 def test_escalating_takes_an_item_to_admins_by_email_and_out_of_leaders_hands(
@@ -1081,7 +1080,7 @@ def test_decisions_about_a_member_need_a_reason_they_will_see(world, post, actio
     item.refresh_from_db()
     assert post.state == Post.State.PUBLISHED
     assert not Sanction.objects.exists()
-    member = membership(world.member, world.group)
+    member = membership_of(world.group, world.member)
     assert (member.state, member.muted_until) == (Membership.State.ACTIVE, None)
     assert (item.status, item.claimed_by) == (Status.PENDING, None)
     assert log_rows() == rows
@@ -1226,7 +1225,7 @@ def test_another_leader_upholds_an_appeal_and_the_member_sees_the_answer(world, 
 
     mute.refresh_from_db()
     assert mute.lifted_at is None
-    assert membership(world.member, world.group).is_muted
+    assert membership_of(world.group, world.member).is_muted
     page = text_of(signed_in(world.member).get(reverse("moderation:appeal", args=[mute.pk])))
     assert "The decision was looked at again and stays." in page
     assert "Quoting still counts here, sorry." in page
@@ -1240,7 +1239,7 @@ def test_lifting_a_mute_on_appeal_lets_the_member_post_again(world, post, mute):
 
     mute.refresh_from_db()
     assert (mute.lifted_by, mute.lifted_at is not None) == (another_leader, True)
-    assert membership(world.member, world.group).muted_until is None
+    assert membership_of(world.group, world.member).muted_until is None
     reply = world.reply(post.thread, fresh(world.member), "Thank you for listening.")
     assert reply.state == Post.State.PUBLISHED
     client = signed_in(world.member)
@@ -1259,7 +1258,7 @@ def test_an_admin_lifts_a_ban_on_appeal_and_the_member_may_join_again(world, pos
 
     ban.refresh_from_db()
     assert ban.lifted_by == admin
-    assert membership(world.member, world.group).state != Membership.State.BANNED
+    assert membership_of(world.group, world.member).state != Membership.State.BANNED
     rejoined = membership_services.membership_join(
         acting_user=fresh(world.member), group=world.group, accepted_rules=True
     )

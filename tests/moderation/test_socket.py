@@ -14,13 +14,12 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
-from django.test import Client
 
 from groups.models import Membership
 from groups.services import memberships as membership_services
 from peersupport.asgi import application
-from tests.forum.helpers import Community, person
-from tests.moderation.helpers import IN_MEMORY_LAYER, membership, report_post
+from tests.factories import Community, membership_of, person, report_post, signed_in
+from tests.moderation.helpers import IN_MEMORY_LAYER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,13 +61,7 @@ def elsewhere(transactional_db):
     return community_with_a_post()
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def cookie_header(client: Client) -> tuple[bytes, bytes]:
+def cookie_header(client) -> tuple[bytes, bytes]:
     name = django_settings.SESSION_COOKIE_NAME
     return (b"cookie", f"{name}={client.cookies[name].value}".encode())
 
@@ -77,7 +70,7 @@ async def open_socket(user=None, *, client=None, origin=ORIGIN):
     """(communicator, connected, close code or subprotocol)."""
     headers = [origin] if origin else []
     if user is not None or client is not None:
-        client = client or await database_sync_to_async(logged_in)(user)
+        client = client or await database_sync_to_async(signed_in)(user)
         headers.append(cookie_header(client))
     socket = WebsocketCommunicator(application, PATH, headers=headers)
     connected, detail = await socket.connect(timeout=3)
@@ -179,7 +172,7 @@ async def test_the_socket_only_listens(in_memory_layer, world):
 async def test_a_demoted_leaders_socket_closes(in_memory_layer, world):
     socket, ok, _ = await open_socket(world.leader)
     assert ok
-    leadership = await database_sync_to_async(membership)(world.leader, world.group)
+    leadership = await database_sync_to_async(membership_of)(world.group, world.leader)
 
     await database_sync_to_async(membership_services.leader_remove)(
         acting_user=world.owner, membership=leadership
@@ -211,7 +204,7 @@ async def test_the_socket_checks_again_on_each_access_change(in_memory_layer, wo
 
 @pytest.mark.asyncio
 async def test_logging_out_closes_the_queue_socket_opened_with_that_session(in_memory_layer, world):
-    client = await database_sync_to_async(logged_in)(world.leader)
+    client = await database_sync_to_async(signed_in)(world.leader)
     socket, ok, _ = await open_socket(client=client)
     assert ok
 
