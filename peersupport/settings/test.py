@@ -13,6 +13,8 @@ from .base import DATABASES
 
 DEBUG = False
 # Servers started by the tests connect to the test database by its real name.
+# Transactional tests empty the database with DELETE instead of TRUNCATE (see there).
+DATABASES["default"]["ENGINE"] = "tests.postgresql"
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]
 # Tests open and close connections freely; the benchmark sets DB_CONN_MAX_AGE to keep
