@@ -51,10 +51,12 @@ clean:
 nginx:
 	@scripts/ensure-nginx
 
-prod: services nginx
+prod: $(VENV)/.installed nginx
+	@$(PY) scripts/ensure_services.py --require-redis
 	@scripts/prod $(PORT)
 
 # The page benchmark (bench/README.md); BENCH_ARGS="--scale 0.05" for a quick run.
-bench-pages: services nginx
+bench-pages: $(VENV)/.installed nginx
+	@$(PY) scripts/ensure_services.py --require-redis
 	@scripts/ensure-wrk
 	@$(PY) bench/pages.py $(BENCH_ARGS)
