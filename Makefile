@@ -44,3 +44,19 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pgdata .redis staticfiles test-artifacts
+
+# The production shape on this machine: nginx on 127.0.0.1:$(PORT) in front of
+# gunicorn (pages) and uvicorn (/ws/), as deploy/ describes. Ctrl-C stops it all.
+.PHONY: prod nginx bench-pages
+nginx:
+	@scripts/ensure-nginx
+
+prod: $(VENV)/.installed nginx
+	@$(PY) scripts/ensure_services.py --require-redis
+	@scripts/prod $(PORT)
+
+# The page benchmark (bench/README.md); BENCH_ARGS="--scale 0.05" for a quick run.
+bench-pages: $(VENV)/.installed nginx
+	@$(PY) scripts/ensure_services.py --require-redis
+	@scripts/ensure-wrk
+	@$(PY) bench/pages.py $(BENCH_ARGS)

@@ -20,3 +20,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Behind the proxy (deploy/nginx.conf.template), the address Django sees is the
+# proxy's: allauth's per-address limits on sign-ins would count every member as one
+# (or, on a unix socket, find no address and refuse every sign-in). The proxy sets
+# X-Real-IP itself, replacing whatever a client sent; the app servers listen only
+# where the proxy can reach them.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "X-Real-IP")
