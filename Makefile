@@ -30,6 +30,7 @@ run: migrate
 test: $(VENV)/.installed
 	@$(PY) scripts/ensure_services.py --require-redis
 	@scripts/ensure-chromium
+	@scripts/ensure-nginx
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@DJANGO_SETTINGS_MODULE=peersupport.settings.test $(PY) -m pytest --create-db -n 2 $(PYTEST_ARGS)
