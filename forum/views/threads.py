@@ -84,7 +84,9 @@ def thread_view(request, slug, pk):
     posts = selectors.visible_posts(request.user, thread, page, is_leader=is_leader)
     numbers = [post.number for post in posts if post.number]
     if numbers:
-        reading.read_state_advance(user=request.user, thread=thread, number=max(numbers))
+        reading.read_state_advance(
+            user=request.user, thread=thread, number=max(numbers), known=read_before
+        )
     can_post = permissions.can_reply(request.user, thread)
     context = {
         "group": group, "thread": thread, "posts": posts, "page": page,

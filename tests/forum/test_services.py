@@ -10,7 +10,9 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from groups.models import Group, Membership, Report
 from groups.services import groups as group_services
 from groups.services import memberships as membership_services
 from tests.factories import Community, fresh, person, signed_in
+from tests.forum.helpers import Elements
 
 pytestmark = pytest.mark.django_db
 
@@ -765,6 +768,30 @@ def test_the_thread_page_marks_posts_that_are_new_since_the_last_visit(world, th
     assert [n for n, what in marked if what.startswith("New")] == ["2", "3"]
     assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == 3
     assert "New since your last visit" not in client.get(world.thread_url(thread)).text
+
+
+def test_reading_a_thread_again_writes_nothing_when_there_is_nothing_new(world, thread):
+    client = signed_in(world.other)
+    client.get(world.thread_url(thread))  # the first visit sets the pointer
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(world.thread_url(thread)).status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in {"INSERT", "UPDATE"}]
+    assert [sql for sql in writes if "readstate" in sql] == []
+    assert sum("readstate" in q["sql"] for q in queries) == 1  # read once, not twice
+
+    world.reply(thread, world.member, "Something new.")
+    client.get(world.thread_url(thread))
+    assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == 2
+
+
+def test_each_post_has_one_reaction_form_whose_buttons_name_their_reaction(world, thread):
+    world.reply(thread, world.member, "A reply to react to.")
+    page = Elements(signed_in(world.other).get(world.thread_url(thread)).text)
+    react_forms = [f for f in page.named("form") if "/react/" in (f.get("action") or "")]
+    assert len(react_forms) == 2
+    kinds = [b["value"] for b in page.named("button") if b.get("name") == "kind"]
+    assert len(kinds) == 2 * len(Reaction.Kind.choices)
+    assert set(kinds) == set(Reaction.Kind.values)
 
 
 def test_the_unread_link_goes_to_the_first_unread_post(world, thread, monkeypatch):
