@@ -1,6 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
+from groups import permissions
+
 
 def home(request):
     return render(request, "home.html")
@@ -12,7 +14,12 @@ def home(request):
 def permission_denied(request, exception=None):
     # Our PermissionDenied messages are written for the person reading them.
     reason = str(exception) if exception is not None and str(exception) else ""
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
+    context = {
+        "reason": reason,
+        # A staff account without two-factor is refused like a member; say why.
+        "staff_needs_two_factor": permissions.needs_two_factor_for_staff_powers(request.user),
+    }
+    return render(request, "errors/403.html", context, status=403)
 
 
 @requires_csrf_token

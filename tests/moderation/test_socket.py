@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from groups.models import Membership
 from groups.services import memberships as membership_services
 from peersupport.asgi import application
-from tests.factories import Community, membership_of, person, report_post, signed_in
+from tests.factories import Community, make_staff, membership_of, report_post, signed_in
 from tests.moderation.helpers import IN_MEMORY_LAYER
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def community_with_a_post() -> Community:
     world = Community()
     thread = world.start(world.owner, title="A hard week", body="How is everyone doing?")
     world.post = world.reply(thread, world.member, "Words someone will report.")
-    world.admin = person("Admin", is_staff=True)
+    world.admin = make_staff(label="Admin")
     return world
 
 
