@@ -58,6 +58,7 @@ class ModerationQueueConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _channel_groups(self, user) -> list[str]:
         user.refresh_from_db()
+        permissions.forget_memberships(user)
         if not user.is_active:
             return []
         if permissions.is_staff(user):

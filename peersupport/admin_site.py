@@ -1,32 +1,37 @@
 from allauth.account.decorators import secure_admin_login
-from allauth.mfa.utils import is_mfa_enabled
-from django.contrib import admin, messages
-from django.shortcuts import redirect
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+
+from groups import permissions
 
 
 class AdminSite(admin.AdminSite):
-    """Django admin behind allauth's login (and its rate limits), open to staff only
-    once they have two-factor authentication set up."""
+    """Django admin behind allauth's login (and its rate limits), open only to those
+    who act with staff powers (permissions.is_staff: staff with two-factor set up)."""
 
     site_title = _("peersupport administration")
     site_header = _("peersupport administration")
     index_title = _("Run the community")
 
+    def has_permission(self, request):
+        return permissions.is_staff(request.user)
+
     def login(self, request, extra_context=None):
+        _refuse_staff_without_two_factor(request)
         return secure_admin_login(super().login)(request, extra_context)
 
     def admin_view(self, view, cacheable=False):
         protected = super().admin_view(view, cacheable)
 
         def view_requiring_mfa(request, *args, **kwargs):
-            user = request.user
-            if user.is_authenticated and user.is_staff and not is_mfa_enabled(user):
-                messages.warning(
-                    request,
-                    _("Staff accounts need two-factor authentication. Set it up to open admin."),
-                )
-                return redirect("mfa_activate_totp")
+            _refuse_staff_without_two_factor(request)
             return protected(request, *args, **kwargs)
 
         return view_requiring_mfa
+
+
+def _refuse_staff_without_two_factor(request) -> None:
+    # The 403 page tells them why and links to setting two-factor up.
+    if permissions.needs_two_factor_for_staff_powers(request.user):
+        raise PermissionDenied(_("Admin opens once your account has two-factor authentication."))

@@ -1,7 +1,22 @@
 import zoneinfo
 
+from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+from peersupport.outages import is_database_outage
+
+
+def _signed_in(request) -> bool | None:
+    """Whether the request comes from someone signed in; None while the database can't
+    say (the page itself then decides whether it can do without it: help can)."""
+    try:
+        return request.user.is_authenticated
+    except DatabaseError as error:
+        if not is_database_outage(error):
+            raise
+        return None
 
 
 class PrivatePagesNotCachedMiddleware:
@@ -13,7 +28,10 @@ class PrivatePagesNotCachedMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated:
+        signed_in = _signed_in(request)
+        if signed_in is None:
+            signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if signed_in:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private, max-age=0"
         return response
@@ -26,9 +44,8 @@ class MemberTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and user.time_zone:
-            timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+        if _signed_in(request) and request.user.time_zone:
+            timezone.activate(zoneinfo.ZoneInfo(request.user.time_zone))
         else:
             timezone.deactivate()
         return self.get_response(request)

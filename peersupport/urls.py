@@ -15,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "peersupport.views.bad_request"
 handler403 = "peersupport.views.permission_denied"
 handler404 = "peersupport.views.page_not_found"
 handler500 = "peersupport.views.server_error"
+# allauth's rate limits answer with this one (allauth.core.ratelimit.respond_429).
+handler429 = "peersupport.views.too_many_requests"

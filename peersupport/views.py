@@ -1,5 +1,16 @@
+import sys
+
+from django.db import DatabaseError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import requires_csrf_token
+
+from groups import permissions
+from peersupport.outages import is_database_outage
+
+RETRY_AFTER_SECONDS = 120
+# Never shown back: secrets, and what the browser sends for its own bookkeeping.
+NOT_ECHOED = ("csrf", "password", "token", "secret", "code", "next")
 
 
 def home(request):
@@ -7,12 +18,27 @@ def home(request):
 
 
 # Error pages render through the normal base template, so "Get help now" is on them
-# too; they must not touch the database, which may be what failed.
+# too; they must not need the database, which may be what failed (see
+# peersupport.context_processors.database).
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
 @requires_csrf_token
 def permission_denied(request, exception=None):
     # Our PermissionDenied messages are written for the person reading them.
     reason = str(exception) if exception is not None and str(exception) else ""
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
+    context = {
+        "reason": reason,
+        # A staff account without two-factor is refused like a member; say why.
+        "staff_needs_two_factor": _staff_needs_two_factor(request),
+    }
+    return render(request, "errors/403.html", context, status=403)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/403_csrf.html", status=403)
 
 
 @requires_csrf_token
@@ -21,5 +47,52 @@ def page_not_found(request, exception=None):
 
 
 @requires_csrf_token
+def too_many_requests(request, exception=None):
+    return render(request, "errors/429.html", status=429)
+
+
+@requires_csrf_token
 def server_error(request):
+    if is_database_outage(sys.exception()):
+        return database_unavailable(request)
     return render(request, "errors/500.html", status=500)
+
+
+def database_unavailable(request):
+    """503 while the database is down or refuses writes: the login form says we can't
+    sign anyone in, any other form shows back what the person wrote."""
+    context = {"typed": _typed(request), "login": _is_login(request)}
+    if context["login"]:
+        context["email"] = request.POST.get("login", "")
+    response = render(request, "errors/503.html", context, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store, private, max-age=0"
+    return response
+
+
+def _staff_needs_two_factor(request) -> bool:
+    try:
+        return permissions.needs_two_factor_for_staff_powers(request.user)
+    except DatabaseError as error:
+        if not is_database_outage(error):
+            raise
+        return False
+
+
+def _is_login(request) -> bool:
+    try:
+        return resolve(request.path_info).url_name == "account_login"
+    except Resolver404:
+        return False
+
+
+def _typed(request) -> list[tuple[str, str]]:
+    """What the person typed into the form they sent, so nothing is lost. Only after
+    the CSRF check passed: a form from another site is not echoed onto our pages."""
+    if request.method != "POST" or not getattr(request, "csrf_processing_done", False):
+        return []
+    return [
+        (name, value)
+        for name, value in request.POST.items()
+        if value.strip() and not any(word in name.lower() for word in NOT_ECHOED)
+    ]

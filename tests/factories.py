@@ -8,12 +8,16 @@ services (threads, posts, reports), not written to the tables directly.
 Builders that only one module needs (the permission table's World, the hidden-group
 world of test_no_leaks, the query budgets' large data sets...) live in that module."""
 
+import base64
 import datetime
 import itertools
 import random
+import secrets
 import uuid
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -55,8 +59,25 @@ def make_user(
     return user
 
 
-def make_staff(**fields) -> User:
-    return make_user(is_staff=True, is_superuser=True, **fields)
+def make_staff(*, mfa: bool = True, label: str | None = None, **fields) -> User:
+    """A site administrator (staff and superuser). With mfa (the default) they have a
+    real TOTP authenticator, so they act with staff powers; without it they are an
+    ordinary member everywhere. A label names them like person() does."""
+    fields = {"is_staff": True, "is_superuser": True, **fields}
+    user = person(label, **fields) if label else make_user(**fields)
+    if mfa:
+        add_totp_authenticator(user)
+    return user
+
+
+def add_totp_authenticator(user: User) -> str:
+    """Set up two-factor for the user as allauth stores it (an encrypted TOTP secret);
+    returns the secret, from which a test can compute codes."""
+    secret = base64.b32encode(secrets.token_bytes(20)).decode()
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+    return secret
 
 
 # One letter from each look-alike class of accounts.display_names ("l" looks like "i",

@@ -2,7 +2,6 @@
 that renders also carries the "Get help now" link."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import make_staff, make_user
@@ -10,26 +9,27 @@ from tests.groups import test_permission_table as group_table
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "member", "staff"]
+# A staff account without two-factor authentication has no staff powers: a member.
+ROLES = ["anonymous", "member", "staff", "staff_no_2fa"]
 LOGIN = "login"  # a redirect to the login page
 
-# url name -> expected result for (anonymous, member, staff)
+# url name -> expected result for (anonymous, member, staff, staff without two-factor)
 TABLE = {
-    "home": (200, 200, 200),
-    "safety:help": (200, 200, 200),
-    "safety:rules": (200, 200, 200),
-    "accounts:settings": (LOGIN, 200, 200),
-    "accounts:delete": (LOGIN, 200, 200),
-    "admin:index": (LOGIN, 403, 200),
-    "account_signup": (200, 302, 302),
-    "account_login": (200, 302, 302),
-    "account_email": (LOGIN, 200, 200),
-    "account_change_password": (LOGIN, 200, 200),
-    "mfa_index": (LOGIN, 200, 200),
-    "forum:notifications": (LOGIN, 200, 200),
-    "moderation:queue": (LOGIN, 403, 200),
-    "moderation:my_reports": (LOGIN, 200, 200),
-    "moderation:playbook": (LOGIN, 403, 200),
+    "home": (200, 200, 200, 200),
+    "safety:help": (200, 200, 200, 200),
+    "safety:rules": (200, 200, 200, 200),
+    "accounts:settings": (LOGIN, 200, 200, 200),
+    "accounts:delete": (LOGIN, 200, 200, 200),
+    "admin:index": (LOGIN, 403, 200, 403),
+    "account_signup": (200, 302, 302, 302),
+    "account_login": (200, 302, 302, 302),
+    "account_email": (LOGIN, 200, 200, 200),
+    "account_change_password": (LOGIN, 200, 200, 200),
+    "mfa_index": (LOGIN, 200, 200, 200),
+    "forum:notifications": (LOGIN, 200, 200, 200),
+    "moderation:queue": (LOGIN, 403, 200, 403),
+    "moderation:my_reports": (LOGIN, 200, 200, 200),
+    "moderation:playbook": (LOGIN, 403, 200, 403),
 }
 
 
@@ -37,9 +37,9 @@ def user_for(role):
     if role == "member":
         return make_user(display_name="Table Member")
     if role == "staff":
-        staff = make_staff(display_name="Table Staff")
-        TOTP.activate(staff, generate_totp_secret())
-        return staff
+        return make_staff(display_name="Table Staff")
+    if role == "staff_no_2fa":
+        return make_staff(display_name="Table Staff", mfa=False)
     return None
 
 
@@ -57,8 +57,12 @@ def test_page_access_by_role(client, role, url_name):
         assert final.startswith(reverse("account_login")), final
         return
     assert response.status_code == expected
-    if expected in (200, 403) and not url_name.startswith("admin:"):
+    if expected == 403 or (expected == 200 and not url_name.startswith("admin:")):
         assert 'class="help-now" href="/help/"' in response.text
+    if expected == 403 and role == "staff_no_2fa":
+        # Told why, and where to set two-factor up: not a bare refusal.
+        assert "Staff powers need two-factor authentication" in response.text
+        assert f'href="{reverse("mfa_activate_totp")}"' in response.text
 
 
 OUR_APPS = {"accounts", "safety", "groups", "forum", "chat", "moderation"}

@@ -1,6 +1,7 @@
 """The only home of the rules about who may do what, for every domain.
 
-- table.py: standing x capability (with sanctions on top), site staff, leading;
+- table.py: standing x capability (with sanctions on top), site staff (staff powers need
+  two-factor authentication), leading;
 - content.py: locks, unpublished threads and posts, authorship, chat rooms;
 - queue.py: who may see and handle moderation items.
 
@@ -48,6 +49,8 @@ from groups.permissions.table import (
     leads_any_group,
     led_group_ids,
     membership_of,
+    needs_two_factor_for_staff_powers,
+    staff_with_powers,
     standing,
 )
 
@@ -86,5 +89,7 @@ __all__ = [
     "led_group_ids",
     "live_items_visible_to",
     "membership_of",
+    "needs_two_factor_for_staff_powers",
+    "staff_with_powers",
     "standing",
 ]

@@ -8,12 +8,14 @@ the table: a ban takes everything away, a mute takes away speaking.
 
 import enum
 
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from groups.models import Group, Membership, SiteSettings
 
 
@@ -96,7 +98,10 @@ def membership_of(user, group: Group) -> Membership | None:
 
 
 def forget_memberships(user) -> None:
+    """Forget what the rules cached on the user object (memberships, staff powers), so
+    a long-lived object (a socket's user) is judged on what the database says now."""
     user.__dict__.pop("_membership_cache", None)
+    user.__dict__.pop("_has_staff_powers", None)
 
 
 def standing(user, group: Group) -> Standing:
@@ -266,7 +271,30 @@ def get_group_for_user(user, slug: str) -> Group:
 
 
 def is_staff(user) -> bool:
-    return user.is_authenticated and user.is_staff
+    """Acts with staff powers: the one rule every staff-only power asks. A staff account
+    needs two-factor authentication (an active TOTP authenticator) as well; without it,
+    it is an ordinary member everywhere. Cached on the user object, so a page pays one
+    query however often it asks."""
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return False
+    if "_has_staff_powers" not in user.__dict__:
+        user.__dict__["_has_staff_powers"] = Authenticator.objects.filter(
+            user_id=user.pk, type=Authenticator.Type.TOTP
+        ).exists()
+    return user.__dict__["_has_staff_powers"]
+
+
+def needs_two_factor_for_staff_powers(user) -> bool:
+    """A staff account whose powers stay off until two-factor is set up: pages tell it
+    why, instead of a bare refusal."""
+    return user.is_authenticated and user.is_staff and user.is_active and not is_staff(user)
+
+
+def staff_with_powers() -> QuerySet[User]:
+    """The people is_staff() says act with staff powers, as a query (who gets
+    escalations)."""
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return User.objects.filter(is_staff=True, is_active=True).filter(Exists(totp))
 
 
 def check_staff(user, refusal: str) -> None:

@@ -38,3 +38,8 @@ def session_ended(user_id: int, session_key: str | None) -> None:
 def close_sockets_on_logout(sender, request, user, **kwargs) -> None:
     if user is not None and getattr(request, "session", None) is not None:
         session_ended(user.pk, request.session.session_key)
+
+
+def recheck_after_two_factor_removed(sender, user, **kwargs) -> None:
+    """Staff powers need two-factor: once it is removed, open sockets check again."""
+    access_changed(user)

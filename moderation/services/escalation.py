@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from groups import permissions
 from groups.models import ModerationLogEntry, ReviewItem
 from groups.services.audit import log_action
 from groups.services.queue import item_record
@@ -39,9 +39,8 @@ def escalate(item: ReviewItem, *, actor, now, note: str) -> ReviewItem:
 
 
 def _email_staff(item: ReviewItem) -> None:
-    recipients = list(
-        User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
-    )
+    # Only staff who act with staff powers (two-factor set up) read the queue.
+    recipients = list(permissions.staff_with_powers().values_list("email", flat=True))
     if not recipients:
         return
     where = item.group.name if item.group else _("the site")

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "forum.context_processors.notifications",
                 "moderation.context_processors.moderation",
+                "peersupport.context_processors.database",
             ],
         },
     },
@@ -95,7 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis is down; Redis only carries the channel layer.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's, raising when the database refuses writes (see peersupport/cache.py).
+        "BACKEND": "peersupport.cache.DatabaseCache",
         "LOCATION": "django_cache",
     }
 }
@@ -137,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+CSRF_FAILURE_VIEW = "peersupport.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 
 # The moderation queue: an urgent item nobody claims within this many minutes goes to

@@ -24,7 +24,7 @@ from forum.services import threads as thread_services
 from groups.models import Group, Membership, Report
 from groups.services import groups as group_services
 from groups.services import memberships as membership_services
-from tests.factories import Community, fresh, person, signed_in
+from tests.factories import Community, fresh, make_staff, person, signed_in
 from tests.forum.helpers import Elements
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_members_and_leaders_start_threads_reply_and_react(world, thread, who, a
 
 
 def test_staff_may_post_in_any_group(world, thread):
-    staff = person("Staff", is_staff=True, is_superuser=True)
+    staff = make_staff(label="Staff")
     post = world.reply(thread, staff, "Checking in from the site team.")
     assert post.state == Post.State.PUBLISHED
 
@@ -366,10 +366,7 @@ def test_the_number_of_held_posts_follows_the_group_setting(quota):
 
 @pytest.mark.parametrize("who", ["leader", "owner", "staff"])
 def test_leaders_posts_are_never_held(world, who):
-    if who == "staff":
-        author = person("Staff", is_staff=True, is_superuser=True)
-    else:
-        author = getattr(world, who)
+    author = make_staff(label="Staff") if who == "staff" else getattr(world, who)
     assert not Membership.objects.filter(user=author, approved_post_count__gt=0).exists()
     thread = world.start(author, title="Welcome, everyone")
     post = world.reply(thread, author, "A second note.")

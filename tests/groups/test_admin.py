@@ -2,7 +2,6 @@ import asyncio
 import datetime
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
@@ -22,7 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client):
     staff = make_staff(display_name="Site Keeper")
-    TOTP.activate(staff, generate_totp_secret())
     client.force_login(staff)
     client.staff = staff
     return client

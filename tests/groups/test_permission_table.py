@@ -11,6 +11,7 @@ whatever it changes in the database is rolled back after it.
 
 import copy
 import datetime
+import re
 import uuid
 
 import pytest
@@ -22,15 +23,18 @@ from forum.services import reactions as reaction_services
 from forum.services import threads as thread_services
 from groups.models import Group, Invite, Membership
 from groups.services import sanctions as sanction_services
-from tests.factories import add_member, make_group, membership_of, person
+from tests.factories import add_member, make_group, make_staff, membership_of, person
 
 pytestmark = pytest.mark.django_db
 
 KINDS = ["public", "private", "hidden"]
 ROLES = [
     "anonymous", "outsider", "requester", "member", "muted", "banned", "other_leader",
-    "leader", "owner", "staff",
+    "leader", "owner", "staff", "staff_no_2fa",
 ]  # fmt: skip
+# A staff account without two-factor authentication has no staff powers: in a group it
+# isn't a member of, it is an outsider, row for row (its rows are filled in below).
+STAFF_WITHOUT_TWO_FACTOR_IS = "outsider"
 
 # Shorthands for whole rows.
 ALL_LOGIN = "login login login"
@@ -289,6 +293,10 @@ TABLE |= {
 }
 
 
+for _method, _expectations in TABLE.values():
+    _expectations.setdefault("staff_no_2fa", _expectations[STAFF_WITHOUT_TWO_FACTOR_IS])
+
+
 # Short names in the table, and where each lives now.
 QUALIFIED = {
     **{name: f"forum:{name}" for name in [
@@ -338,7 +346,8 @@ class World:
         other_leader = person("Elsewhere Leader")
         make_group(name=f"Another {kind} group", owner=other_leader)
         self.people["other_leader"] = other_leader
-        self.people["staff"] = person("Staff", is_staff=True, is_superuser=True)
+        self.people["staff"] = make_staff(label="Staff")
+        self.people["staff_no_2fa"] = make_staff(label="Staff", mfa=False)
         self.target = add_member(self.group, person("Target"))
         self.request = Membership.objects.get(group=self.group, user=self.people["requester"])
         self.invite = Invite.objects.create(group=self.group, created_by=self.owner)
@@ -401,11 +410,13 @@ DIRECTORY_AND_CREATE = {
     "anonymous": (200, "login"), "outsider": (200, 403), "requester": (200, 403),
     "member": (200, 403), "muted": (200, 403), "banned": (200, 403),
     "other_leader": (200, 200), "leader": (200, 200), "owner": (200, 200), "staff": (200, 200),
+    "staff_no_2fa": (200, 403),
 }  # fmt: skip
 
 INVITE_ACCEPT = {
     "anonymous": "login", "outsider": 200, "requester": 200, "member": 302, "muted": 302,
     "banned": 200, "other_leader": 200, "leader": 302, "owner": 302, "staff": 200,
+    "staff_no_2fa": 200,
 }  # fmt: skip
 
 
@@ -457,6 +468,18 @@ class TestEveryRoleInEveryKindOfGroup:
         if response.status_code in (200, 403, 404):
             assert 'class="help-now" href="/help/"' in response.text
 
+    def test_staff_without_two_factor_sees_a_hidden_group_exactly_as_an_outsider(
+        self, client, worlds
+    ):
+        world = worlds["hidden"]
+        for name, (method, _expectations) in TABLE.items():
+            seen = []
+            for role in ("outsider", "staff_no_2fa"):
+                client.force_login(world.people[role])
+                response = getattr(client, method)(world.url(name), POST_DATA.get(name, {}))
+                seen.append((response.status_code, without_per_response_tokens(response)))
+            assert seen[0] == seen[1], name
+
     def test_hidden_groups_never_name_themselves_in_a_404(self, client, worlds):
         world = worlds["hidden"]
         client.force_login(world.people["outsider"])
@@ -493,6 +516,13 @@ class TestEveryRoleInEveryKindOfGroup:
             assert response.status_code == expected
         if role == "banned":
             assert "You have been banned from this group" in response.text
+
+
+def without_per_response_tokens(response) -> str:
+    """The page as text without what differs on every response (CSP nonce, CSRF token)."""
+    text = response.content.decode()
+    text = re.sub(r'nonce="[^"]*"', 'nonce=""', text)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "csrf", text)
 
 
 # Pages of a group that have tables of their own, below.

@@ -10,7 +10,7 @@ from forum.models import Post
 from forum.services import posts as post_services
 from groups.models import ReviewItem, WatchedWord
 from groups.services import screening as automod
-from tests.factories import Community, fresh, person, signed_in
+from tests.factories import Community, fresh, make_staff, signed_in
 from tests.moderation.helpers import IN_MEMORY_LAYER, live_item, text_of
 
 Kind = ReviewItem.Kind
@@ -217,7 +217,7 @@ def test_a_members_contact_details_are_held_for_a_leader(world, thread, body, re
 
 
 def test_leaders_and_owners_are_not_held_for_contact_details(world, thread):
-    admin = person("Admin", is_staff=True)
+    admin = make_staff(label="Admin")
     assert verdict("Call 07700 900123", world.group, leader=True).hold_reasons == []
 
     for who in (world.leader, world.owner, admin):

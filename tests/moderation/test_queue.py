@@ -44,6 +44,7 @@ from tests.factories import (
     Community,
     fresh,
     make_group,
+    make_staff,
     membership_of,
     person,
     report_post,
@@ -91,7 +92,7 @@ def post(world, thread):
 
 @pytest.fixture
 def admin():
-    return person("Admin", is_staff=True, is_superuser=True)
+    return make_staff(label="Admin")
 
 
 def report_item(post, reporter, reason="harassment") -> ReviewItem:
@@ -736,7 +737,7 @@ def test_an_item_that_has_been_dealt_with_cannot_be_claimed_or_decided_again(wor
 
 
 def test_an_admins_claim_on_an_escalated_item_keeps_other_admins_out(world, post, admin):
-    second_admin = person("Admin", is_staff=True, is_superuser=True)
+    second_admin = make_staff(label="Admin")
     item = report_item(post, world.other)
     act(item, world.leader, "escalate", reason="Mentions a weapon.")
     claim_services.item_claim(acting_user=admin, item=item)
@@ -1041,6 +1042,8 @@ def test_escalating_takes_an_item_to_admins_by_email_and_out_of_leaders_hands(
 ):
     item = report_item(post, world.other)
     claim_services.item_claim(acting_user=world.leader, item=item)
+    # Staff without two-factor have no staff powers: no email, no item.
+    staff_without_two_factor = make_staff(label="Admin", mfa=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         act(item, world.leader, "escalate", reason="Mentions a weapon.")
@@ -1051,6 +1054,7 @@ def test_escalating_takes_an_item_to_admins_by_email_and_out_of_leaders_hands(
     assert item not in permissions.live_items_visible_to(world.leader)
     assert item not in permissions.live_items_visible_to(world.owner)
     assert item in permissions.live_items_visible_to(admin)
+    assert item not in permissions.live_items_visible_to(staff_without_two_factor)
     assert [message.to for message in mailoutbox] == [[admin.email]]
     assert "Needs an administrator" in mailoutbox[0].subject
     assert f"/moderation/items/{item.pk}/" in mailoutbox[0].body
@@ -1427,7 +1431,7 @@ def test_only_administrators_suspend_and_staff_cannot_be_suspended(world, admin)
         )
     with pytest.raises(PermissionDenied):
         sanction_services.sanction_suspend(
-            acting_user=admin, user=person("Admin", is_staff=True), reason="x", until=until
+            acting_user=admin, user=make_staff(label="Admin"), reason="x", until=until
         )
     with pytest.raises(ValidationError):
         sanction_services.sanction_suspend(

@@ -10,15 +10,18 @@ import copy
 import uuid
 
 import pytest
+from allauth.mfa.base.internal.flows import delete_and_cleanup
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from django.db import transaction
+from django.test import RequestFactory
 
 from groups.models import Membership
 from groups.services import memberships as membership_services
 from peersupport.asgi import application
-from tests.factories import Community, membership_of, person, report_post, signed_in
+from tests.factories import Community, make_staff, membership_of, report_post, signed_in
 from tests.moderation.helpers import IN_MEMORY_LAYER
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +50,7 @@ def community_with_a_post() -> Community:
     world = Community()
     thread = world.start(world.owner, title="A hard week", body="How is everyone doing?")
     world.post = world.reply(thread, world.member, "Words someone will report.")
-    world.admin = person("Admin", is_staff=True)
+    world.admin = make_staff(label="Admin")
     return world
 
 
@@ -177,6 +180,23 @@ async def test_a_demoted_leaders_socket_closes(in_memory_layer, world):
     await database_sync_to_async(membership_services.leader_remove)(
         acting_user=world.owner, membership=leadership
     )
+
+    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+
+
+@pytest.mark.asyncio
+async def test_an_admins_socket_closes_when_they_remove_two_factor(in_memory_layer, world):
+    socket, ok, _ = await open_socket(world.admin)
+    assert ok
+
+    @database_sync_to_async
+    def remove_two_factor():
+        request = RequestFactory().post("/accounts/2fa/totp/deactivate/")
+        request.user = world.admin
+        with transaction.atomic():  # allauth's own flow, as its page runs it
+            delete_and_cleanup(request, world.admin.authenticator_set.get())
+
+    await remove_two_factor()
 
     assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
 

@@ -11,22 +11,25 @@ from tests.groups.test_permission_table import KINDS, ROLES, World
 
 ACCEPT, LOGIN, FORBIDDEN = "accept", 4401, 4403
 
-# endpoint -> {role: expected, the same in public, private and hidden groups}
+# endpoint -> {role: expected, the same in public, private and hidden groups}. A staff
+# account without two-factor authentication has no staff powers: an outsider here.
 TABLE = {
     "chat": {
         "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN, "member": ACCEPT,
         "muted": ACCEPT, "banned": FORBIDDEN, "other_leader": FORBIDDEN, "leader": ACCEPT,
-        "owner": ACCEPT, "staff": ACCEPT,
+        "owner": ACCEPT, "staff": ACCEPT, "staff_no_2fa": FORBIDDEN,
     },
     "leaders_chat": {
         "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN,
         "member": FORBIDDEN, "muted": FORBIDDEN, "banned": FORBIDDEN,
         "other_leader": FORBIDDEN, "leader": ACCEPT, "owner": ACCEPT, "staff": ACCEPT,
+        "staff_no_2fa": FORBIDDEN,
     },
     "moderation": {
         "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN,
         "member": FORBIDDEN, "muted": FORBIDDEN, "banned": FORBIDDEN,
         "other_leader": ACCEPT, "leader": ACCEPT, "owner": ACCEPT, "staff": ACCEPT,
+        "staff_no_2fa": FORBIDDEN,
     },
 }  # fmt: skip
 PATHS = {

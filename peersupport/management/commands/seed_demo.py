@@ -86,7 +86,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("demo data is in place"))
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for _key, email, display_name, is_staff in DEMO_PEOPLE:
-            role = "admin (set up two-factor authentication to open /admin/)" if is_staff else ""
+            role = "admin (staff powers need two-factor authentication set up)" if is_staff else ""
             self.stdout.write(f"  {email:38} {display_name:15} {role}")
 
     def person(self, email, display_name, is_staff):
