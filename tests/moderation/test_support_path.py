@@ -102,8 +102,9 @@ def test_a_chat_message_in_any_words_of_crisis_alerts_the_leaders(client, world,
 
 @pytest.mark.parametrize(
     "body",
-    ["This craving is killing me, so I went to a meeting.", "I used to cut, 4 years free now.",
-     "My uncle died of an overdose in 2015.", "Naloxone reverses overdoses, carry it."],
+    ["This craving is killing me, so I went to a meeting.", "I'm burning myself out at work.",
+     "I haven't self-harmed in 500 days!", "I used to want to die, now I'm glad to be here.",
+     "I od'd in 2018 and narcan saved me.", "My uncle died of an overdose in 2015."],
 )  # fmt: skip
 def test_near_misses_in_chat_raise_no_alarm(world, body):
     chat_services.chat_message_send(
