@@ -100,6 +100,19 @@ def test_a_chat_message_in_any_words_of_crisis_alerts_the_leaders(client, world,
     assert queue_page_items(client, world["owner"])[0] == item
 
 
+def test_replies_of_support_to_a_crisis_thread_do_not_flag_the_people_replying(client, world):
+    """The title's words are the author's: only their opening post is urgent."""
+    thread = thread_services.thread_create(
+        acting_user=world["member"], group=world["group"], title="I want to die", body="Tonight.",
+    )  # fmt: skip
+    owner_reply = thread_services.post_create(
+        acting_user=world["owner"], thread=thread, body="I'm here. You're not alone."
+    )
+    urgent = ReviewItem.objects.filter(urgency=ReviewItem.Urgency.URGENT)
+    assert [item.subject for item in urgent] == [world["member"]]
+    assert not urgent.filter(target_key=thread_services.post_key(owner_reply)).exists()
+
+
 @pytest.mark.parametrize(
     "body",
     ["This craving is killing me, so I went to a meeting.", "I'm burning myself out at work.",
