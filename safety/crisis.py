@@ -9,7 +9,7 @@ boundaries, which Python (``re.ASCII``) and JavaScript (no ``u`` flag) agree on.
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from re import _constants as sre_constants
 from re import _parser as sre_parser
@@ -201,6 +201,12 @@ def _longest_reach() -> int | None:
     return None if reach == float("inf") else int(reach)
 
 
+@lru_cache(maxsize=1024)
+def _together(numbers: frozenset[int]) -> re.Pattern:
+    compiled = _compiled()
+    return re.compile("|".join(compiled[n][1].pattern for n in sorted(numbers)), FLAGS)
+
+
 def _matching(text: str, *, first_only: bool) -> set[int]:
     compiled = _compiled()
     finder, by_key, everywhere = _start_index()
@@ -222,7 +228,11 @@ def _matching(text: str, *, first_only: bool) -> set[int]:
         if matched is None:
             candidates = set(by_key.get(text[at : at + KEY_LENGTH], ()))
             candidates.update(by_key.get(text[at : at + 1], ()))
-            matched = [n for n in sorted(candidates) if compiled[n][1].match(text, at)]
+            matched = []
+            # One engine call asks every candidate at once; which ones matched is only
+            # worked out when one did, which ordinary talk never needs.
+            if _together(frozenset(candidates)).match(text, at):
+                matched = [n for n in sorted(candidates) if compiled[n][1].match(text, at)]
             if around:
                 seen[around] = matched
         if matched:
