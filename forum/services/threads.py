@@ -177,8 +177,9 @@ def _add_post(acting_user, thread, body, content_warning, content_warning_note, 
     post.full_clean(exclude=["thread", "author"])
     post.save()
     key = post_key(post)
+    # What this member wrote: a reply does not carry the words of the thread's title.
     screening.flag_if_crisis(author=acting_user, group=group, target_key=key,
-                             text=f"{thread.title}\n{body}")  # fmt: skip
+                             text=f"{thread.title}\n{body}" if first else body)  # fmt: skip
     if held:
         if thread.is_published and first:
             thread.is_published = False  # a held first post keeps its thread unseen

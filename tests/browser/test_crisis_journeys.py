@@ -120,8 +120,10 @@ def test_crisis_words_bring_a_gentle_prompt_and_an_urgent_item_in_the_open_queue
     data = crisis_journey
     base = live_server_url.url
     title = "Tonight is heavy"
-    ordinary = "I wanted to kill my cravings before they got loud, so I went running."
-    crisis = "I don't want to live anymore. Three weeks sober and it still feels this heavy."
+    # A near miss recovery talk is full of, then passive ideation, which the first
+    # phrase list missed.
+    ordinary = "This craving is killing me, so I went running before it got loud."
+    crisis = "Nobody would miss me if I was gone. Three weeks sober and it still feels this heavy."
 
     # 1. The leader has the queue open.
     leader = people("leader")
@@ -139,7 +141,7 @@ def test_crisis_words_bring_a_gentle_prompt_and_an_urgent_item_in_the_open_queue
     member.get_by_label("Title").fill(title)
     box = member.get_by_label("Your message")
 
-    # Ordinary words ("kill my cravings") bring no prompt. Proving that something does
+    # Ordinary words ("this craving is killing me") bring no prompt. Proving that something does
     # not appear needs a wait: well past the script's debounce.
     box.press_sequentially(ordinary)
     member.wait_for_timeout(4 * PROMPT_DEBOUNCE_MS)

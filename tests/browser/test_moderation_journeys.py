@@ -100,8 +100,11 @@ def report_journey(transactional_db) -> ReportJourney:
         title="How are you sleeping?",
         body="Nights are hard for a lot of us. How are you sleeping this week?",
     )
+    # Worrying to a peer, but not words of crisis the phrase list is for: only a report
+    # brings this one to the leaders.
     risky_body = (
-        "I've stopped taking my meds and I'm saving them up. Nobody would notice if I wasn't here."
+        "I've been handing my guitar and my books to friends this week. "
+        "Feels like tidying up before a long trip."
     )
     risky = thread_services.post_create(acting_user=author, thread=thread, body=risky_body)
     assert (risky.state, risky.number) == (Post.State.PUBLISHED, 2)

@@ -69,6 +69,64 @@ def test_a_crisis_chat_message_alerts_the_leaders_too(world):
     assert item.kind == ReviewItem.Kind.AUTO_FLAG
 
 
+# Ways of saying it that the first phrase list missed, one per kind of danger.
+NEW_WAYS_OF_SAYING_IT = [
+    "honestly nobody would miss me if I was gone",  # passive ideation
+    "he took too much and he's not breathing",  # an overdose happening now, someone nearby
+    "I started cutting again last night",  # self-harm started again
+    "im going to end it tonight",  # plain intent, no apostrophe
+    "kms",  # text-speak
+]
+
+
+@pytest.mark.parametrize("body", NEW_WAYS_OF_SAYING_IT)
+def test_a_post_in_any_words_of_crisis_puts_an_urgent_item_first(client, world, body):
+    post = thread_services.post_create(acting_user=world["member"], thread=world["thread"],
+                                       body=body)  # fmt: skip
+    first = queue_page_items(client, world["owner"])[0]
+    assert first.urgency == ReviewItem.Urgency.URGENT
+    assert first.post == post
+    assert post.state == "published"
+
+
+@pytest.mark.parametrize("body", NEW_WAYS_OF_SAYING_IT)
+def test_a_chat_message_in_any_words_of_crisis_alerts_the_leaders(client, world, body):
+    message, _created = chat_services.chat_message_send(
+        acting_user=world["member"], room=chat_services.room_for(world["group"]),
+        body=body, client_msg_id=uuid.uuid4(),
+    )  # fmt: skip
+    item = ReviewItem.objects.get(target_key=f"chat:{message.pk}")
+    assert item.urgency == ReviewItem.Urgency.URGENT
+    assert queue_page_items(client, world["owner"])[0] == item
+
+
+def test_replies_of_support_to_a_crisis_thread_do_not_flag_the_people_replying(client, world):
+    """The title's words are the author's: only their opening post is urgent."""
+    thread = thread_services.thread_create(
+        acting_user=world["member"], group=world["group"], title="I want to die", body="Tonight.",
+    )  # fmt: skip
+    owner_reply = thread_services.post_create(
+        acting_user=world["owner"], thread=thread, body="I'm here. You're not alone."
+    )
+    urgent = ReviewItem.objects.filter(urgency=ReviewItem.Urgency.URGENT)
+    assert [item.subject for item in urgent] == [world["member"]]
+    assert not urgent.filter(target_key=thread_services.post_key(owner_reply)).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["This craving is killing me, so I went to a meeting.", "I'm burning myself out at work.",
+     "I haven't self-harmed in 500 days!", "I used to want to die, now I'm glad to be here.",
+     "I od'd in 2018 and narcan saved me.", "My uncle died of an overdose in 2015."],
+)  # fmt: skip
+def test_near_misses_in_chat_raise_no_alarm(world, body):
+    chat_services.chat_message_send(
+        acting_user=world["member"], room=chat_services.room_for(world["group"]),
+        body=body, client_msg_id=uuid.uuid4(),
+    )  # fmt: skip
+    assert not ReviewItem.objects.filter(urgency=ReviewItem.Urgency.URGENT).exists()
+
+
 def test_i_need_support_now_shows_help_then_tells_only_the_leaders(client, world):
     client.force_login(world["member"])
     page = client.get(reverse("moderation:support", args=[world["group"].slug]))
