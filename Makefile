@@ -31,6 +31,7 @@ test: $(VENV)/.installed
 	@$(PY) scripts/ensure_services.py --require-redis
 	@scripts/ensure-chromium
 	@scripts/ensure-nginx
+	@scripts/ensure-node
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@DJANGO_SETTINGS_MODULE=peersupport.settings.test $(PY) -m pytest --create-db -n 2 $(PYTEST_ARGS)
