@@ -356,3 +356,55 @@ def assert_reconnection_waits_grow(page, third_at_least: float) -> None:
         f"the waits did not grow: {waits}"
     )
     assert waits[2] >= third_at_least, f"the third wait was {waits[2]:.2f} s: {waits}"
+
+
+# --- the other half of a database or Redis fault: "unavailable" -------------------------
+
+
+def test_a_message_the_server_could_not_save_stays_queued_and_is_sent_when_it_can(
+    member, people, live_server_url
+):
+    """When the database or Redis fails, the server answers a send with an error
+    coded "unavailable" and a retry_after, and keeps the socket open. Here the first
+    two tries of one message get that answer (the route stands in for the fault; the
+    real server answers the third): the message stays in the outbox with a calm note,
+    is tried again after the wait, and arrives once."""
+    base = live_server_url.url
+    page = people("member")
+    refused: list[str] = []
+
+    def unavailable_twice(ws):
+        upstream = ws.connect_to_server()
+
+        def from_page(message):
+            frame = json.loads(message)
+            if frame.get("type") == "send" and len(refused) < 2:
+                refused.append(frame["client_msg_id"])
+                ws.send(json.dumps({
+                    "type": "error", "code": "unavailable", "retry_after": 1,
+                    "client_msg_id": frame["client_msg_id"],
+                    "message": "We couldn't save that just now. We'll try again.",
+                }))  # fmt: skip
+                return
+            upstream.send(message)
+
+        ws.on_message(from_page)
+
+    page.route_web_socket(re.compile(r".*/ws/.*"), unavailable_twice)
+    open_chat(page, base, member)
+    text = "Rough evening, but I went to my meeting."
+
+    send(page, text)
+
+    expect(pending(page)).to_contain_text("not saved yet, trying again")
+    expect(page.locator("#chat-status")).to_contain_text("we'll keep trying")
+    expect(page.locator("#chat-error")).to_have_text("")
+    expect(page.get_by_label("Your message")).to_have_value("")
+    expect(pending(page)).to_have_count(0, timeout=15_000)
+    assert message_bodies(page) == [text]
+    assert len(refused) == 2 and refused[0] == refused[1], refused
+    expect(page.locator("#chat-status")).not_to_contain_text("keep trying")
+    fresh = people("fresh look")
+    log_in(fresh, base, member.email, member.name, member.chat_path)
+    assert message_bodies(fresh) == [text]
+    assert_no_console_problems(page, fresh)
