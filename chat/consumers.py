@@ -3,16 +3,16 @@
 import json
 import logging
 import time
-from typing import ClassVar
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from chat import selectors
+from chat import ratelimit, selectors
 from chat import services as chat
-from chat.frames import frame_problem
-from chat.models import ChatMessage, ChatRoom
+from chat.frames import MAX_FRAME_BYTES, frame_problem
+from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
 from groups import permissions
 from groups import selectors as group_selectors
 from groups.sockets import (
@@ -26,33 +26,12 @@ from groups.sockets import (
 logger = logging.getLogger(__name__)
 
 
-class TokenBucket:
-    """Burst of `capacity` messages, then `rate` a second."""
-
-    def __init__(self, capacity: float, rate: float):
-        self.capacity = capacity
-        self.rate = rate
-        self.tokens = capacity
-        self.updated = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     """One group's chat room. Authenticated and authorised before accept(); every
     message re-checks membership and sanctions; messages are saved before they are
     broadcast; a reconnecting client asks for what it missed by sequence number."""
 
-    MAX_FRAME_BYTES = 16 * 1024
     TYPING_EVERY_SECONDS = 3.0
-    buckets: ClassVar[dict[int, TokenBucket]] = {}
 
     async def connect(self):
         user = self.scope["user"]
@@ -88,8 +67,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if bytes_data is not None:
             await self._error("invalid", "Messages must be text.")
             return
-        if len(text_data.encode("utf-8", "surrogatepass")) > self.MAX_FRAME_BYTES:
-            await self.close(code=1009)  # message too big
+        if len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+            # Answered, not closed: a close made the browser resend it forever (and
+            # daphne can't send 1009 from an application: it closed with 1011).
+            await self._frame_too_big(text_data)
             return
         try:
             content = json.loads(text_data)
@@ -128,29 +109,54 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _on_send(self, content):
         client_msg_id, body = content["client_msg_id"], content["body"]
         user = self.scope["user"]
-        bucket = self._bucket(user.pk)
-        if not bucket.take():
-            await self._error(
-                "rate_limited",
-                "You're sending very quickly. Please wait a moment; your message is still in "
-                "the box.",
-                client_msg_id,
-            )
-            return
-        try:
-            message = await self._send_message(body, client_msg_id)
-        except ValidationError as error:
-            retry = (error.params or {}).get("retry_after") if hasattr(error, "params") else None
-            await self._error(error.code or "invalid", " ".join(error.messages), client_msg_id,
-                              retry_after=retry)  # fmt: skip
-            return
-        except (PermissionDenied, Http404) as error:
-            await self._error("forbidden", str(error) or "You can't send here now.", client_msg_id)
-            # Access may have gone without a notice reaching us: look again.
-            await self.access_changed({})
-            return
+        # A retry of a message already saved is answered with its ack, before the
+        # limit is asked: resending after a reconnect must never cost or refuse.
+        message = await self._sent_before(client_msg_id)
+        if message is None:
+            retry_after = ratelimit.sends.wait(user.pk)
+            if retry_after:
+                await self._error("rate_limited", _("You're sending very quickly. Your message "
+                                                    "will go in a moment."),
+                                  client_msg_id, retry_after=retry_after)  # fmt: skip
+                return
+            try:
+                message = await self._send_message(body, client_msg_id)
+            except ValidationError as error:
+                retry = (
+                    (error.params or {}).get("retry_after") if hasattr(error, "params") else None
+                )
+                await self._error(error.code or "invalid", " ".join(error.messages),
+                                  client_msg_id, retry_after=retry)  # fmt: skip
+                return
+            except (PermissionDenied, Http404) as error:
+                await self._error("forbidden", str(error) or _("You can't send here now."),
+                                  client_msg_id)  # fmt: skip
+                # Access may have gone without a notice reaching us: look again.
+                await self.access_changed({})
+                return
         await self.send_json({"type": "ack", "client_msg_id": client_msg_id, "id": message["id"],
                               "seq": message["seq"], "message": message})  # fmt: skip
+
+    async def _frame_too_big(self, text_data):
+        """A frame over MAX_FRAME_BYTES: a send's error names its client id (so the
+        browser gives the text back instead of resending it); anything else is
+        refused."""
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            content = None
+        client_msg_id = content.get("client_msg_id") if isinstance(content, dict) else None
+        if not isinstance(client_msg_id, str) or content.get("type") != "send":
+            await self._error("too_big", _("That was too big to read."))
+            return
+        body = content.get("body")
+        length = len(body.strip()) if isinstance(body, str) else 0
+        if length > MESSAGE_MAX_LENGTH:
+            error = chat.message_too_long(length)
+            await self._error(error.code, " ".join(error.messages), client_msg_id)
+            return
+        await self._error("too_big", _("That message was too big to read. It's still in the "
+                                       "box; please shorten it."), client_msg_id)  # fmt: skip
 
     async def _on_sync(self, content):
         result = await self._backfill(content.get("after", 0))
@@ -193,13 +199,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         thanks = "Thank you. The group's peer leaders will look at it."
         await self.send_json({"type": "reported", "id": message_id, "message": thanks})
-
-    @classmethod
-    def _bucket(cls, user_id: int) -> "TokenBucket":
-        if len(cls.buckets) > 10_000:  # forget members who have gone quiet
-            cutoff = time.monotonic() - 600
-            cls.buckets = {key: b for key, b in cls.buckets.items() if b.updated > cutoff}
-        return cls.buckets.setdefault(user_id, TokenBucket(capacity=5, rate=0.5))
 
     # Events from the channel layer
 
@@ -292,6 +291,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             "slow_mode_seconds": room.slow_mode_seconds, "locked": room.is_locked,
             "slow_mode_until": slow_until.isoformat() if slow_until else None,
         }  # fmt: skip
+
+    @database_sync_to_async
+    def _sent_before(self, client_msg_id):
+        message = selectors.sent_message(self.scope["user"], self.room, client_msg_id)
+        return chat.payload(message) if message is not None else None
 
     async def _send_message(self, body, client_msg_id):
         payload, created = await self._save_message(body, client_msg_id)

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 
 # Ids and sequence numbers are Postgres bigints.
 LARGEST_ID = 2**63 - 1
+# The largest frame the chat reads. A message of MESSAGE_MAX_LENGTH characters fits
+# with room to spare (6 bytes a character at worst, escaped); the page hands this to
+# chat.js. The ASGI servers we run (scripts/serve, tests/servers.py) accept frames up
+# to WEBSOCKET_SERVER_MAX_BYTES, so a bigger frame still reaches us and is answered
+# with an error frame, never a close.
+MAX_FRAME_BYTES = 16 * 1024
+WEBSOCKET_SERVER_MAX_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)

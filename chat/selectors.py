@@ -1,6 +1,7 @@
 """Reads of chat rooms and messages."""
 
 import datetime
+import uuid
 
 from django.utils import timezone
 
@@ -46,6 +47,19 @@ def message_in(group, pk: int) -> ChatMessage | None:
     return (
         ChatMessage.objects.select_related("room__group", "author")
         .filter(pk=pk, room__group=group)
+        .first()
+    )
+
+
+def sent_message(author, room: ChatRoom, client_msg_id: str) -> ChatMessage | None:
+    """The message `author` already sent in `room` with this client id, if any."""
+    try:
+        client_msg_id = uuid.UUID(client_msg_id)
+    except ValueError:
+        return None
+    return (
+        ChatMessage.objects.select_related("author")
+        .filter(author=author, room=room, client_msg_id=client_msg_id)
         .first()
     )
 

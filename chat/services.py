@@ -83,13 +83,18 @@ def _clean_body(body) -> str:
     if not body:
         raise ValidationError(_("Please write a message before sending."), code="required")
     if len(body) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
-            _("Messages can be %(max)s characters at most; yours has %(n)s. It's still in the "
-              "box, so you can shorten it or split it.")
-            % {"max": f"{MESSAGE_MAX_LENGTH:,}", "n": f"{len(body):,}"},
-            code="max_length",
-        )  # fmt: skip
+        raise message_too_long(len(body))
     return body
+
+
+def message_too_long(length: int) -> ValidationError:
+    """The refusal of a message of `length` characters (over MESSAGE_MAX_LENGTH)."""
+    return ValidationError(
+        _("Messages can be %(max)s characters at most; yours has %(n)s. It's still in the "
+          "box, so you can shorten it or split it.")
+        % {"max": f"{MESSAGE_MAX_LENGTH:,}", "n": f"{length:,}"},
+        code="max_length",
+    )  # fmt: skip
 
 
 def _check_slow_mode(user, room: ChatRoom, now) -> None:

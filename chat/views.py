@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chat import selectors
 from chat import services as chat
 from chat.forms import RoomSettingsForm
+from chat.frames import MAX_FRAME_BYTES
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
 from groups import permissions
 from groups.forms import REPORT_THANKS, ReportForm
@@ -72,6 +73,7 @@ def chat_view(request, slug, kind=ChatRoom.Kind.MEMBERS):
         "last_seq": rows[-1].seq if rows and before is None else room.last_seq,
         "can_send": not reason, "cannot_send_reason": reason, "draft": draft,
         "client_msg_id": uuid.uuid4(), "max_length": MESSAGE_MAX_LENGTH,
+        "max_frame_bytes": MAX_FRAME_BYTES,
         "is_leader": permissions.can(request.user, Capability.MODERATE, group),
         "membership": permissions.membership_of(request.user, group),
         "settings_form": RoomSettingsForm(initial={

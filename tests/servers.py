@@ -3,7 +3,11 @@
 import http.client
 import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
+
+from chat.frames import WEBSOCKET_SERVER_MAX_BYTES
 
 STOP_TIMEOUT = 5
 
@@ -12,6 +16,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def daphne_command(port: int) -> list[str]:
+    """The production command (scripts/serve), on loopback: the websocket frame limit
+    is set, above the chat's own, so that a too-big message reaches the app and gets
+    an error frame rather than the server's 1009 close."""
+    size = str(WEBSOCKET_SERVER_MAX_BYTES)
+    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+            "--websocket-max-message-size", size, "--websocket-max-frame-size", size,
+            "peersupport.asgi:application"]  # fmt: skip
 
 
 def server_is_ready(port: int) -> bool:
@@ -63,3 +77,46 @@ def descendants(pid: int) -> list[int]:
             found.append(child)
             waiting.append(child)
     return found
+
+
+class RestartableDaphne:
+    """daphne on one fixed port that a test can stop (as an outage would) and start
+    again on the same port. Each start appends to the same log."""
+
+    def __init__(self, port: int, env: dict, cwd, log_path, start_timeout: float = 40.0):
+        self.port = port
+        self.env = env
+        self.cwd = cwd
+        self.log_path = log_path
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                daphne_command(self.port), cwd=self.cwd, env=self.env, stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + self.start_timeout
+        while not server_is_ready(self.port):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.process.returncode}:\n"
+                                   f"{self.log_tail()}")  # fmt: skip
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"daphne did not serve /help/ in time:\n{self.log_tail()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)

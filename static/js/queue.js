@@ -10,7 +10,11 @@
   if (!container || !("WebSocket" in window)) {
     return;
   }
+  // Reconnecting waits longer after every close and starts over only once a socket
+  // has stayed open a while: a server that accepts and drops at once isn't hammered.
+  const HEALTHY_AFTER_MS = 10000;
   let attempt = 0;
+  let healthyTimer = null;
   let running = false;
   let again = false;
 
@@ -84,7 +88,7 @@
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${window.location.host}${container.dataset.socket}`);
     socket.addEventListener("open", () => {
-      attempt = 0;
+      healthyTimer = window.setTimeout(() => { attempt = 0; }, HEALTHY_AFTER_MS);
       container.dataset.live = "true";
       refresh(); // anything that changed while we were away
     });
@@ -94,6 +98,7 @@
       }
     });
     socket.addEventListener("close", (event) => {
+      window.clearTimeout(healthyTimer);
       container.dataset.live = "false";
       // Logged out or no longer a leader (codes from the page): don't come back.
       const closedFor = [container.dataset.closeUnauthenticated, container.dataset.closeForbidden];

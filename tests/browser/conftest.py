@@ -28,7 +28,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
-from tests.servers import free_port, server_is_ready, stop
+from tests.servers import daphne_command, free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = BASE_DIR / "test-artifacts"
@@ -106,16 +106,7 @@ def live_server_url(transactional_db, tmp_path, request):
             "PYTHONUNBUFFERED": "1",
         }
     )
-    command = [
-        sys.executable,
-        "-m",
-        "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "peersupport.asgi:application",
-    ]
+    command = daphne_command(port)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from chat import ratelimit
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
@@ -46,7 +47,6 @@ SILENCE = 0.2
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
-MESSAGE_TOO_BIG = 1009
 
 
 # --- helpers: people, sessions and sockets ----------------------------------------
@@ -110,6 +110,11 @@ class Socket:
     async def expect(self, frame_type: str, timeout: float = ARRIVES) -> dict:
         frame = await self.receive(timeout)
         assert frame["type"] == frame_type, f"{self.name}: expected {frame_type}, got {frame}"
+        return frame
+
+    async def expect_one_of(self, *frame_types: str, timeout: float = ARRIVES) -> dict:
+        frame = await self.receive(timeout)
+        assert frame["type"] in frame_types, f"{self.name}: expected {frame_types}, got {frame}"
         return frame
 
     async def expect_closed(self, code: int) -> None:
@@ -806,7 +811,9 @@ async def test_a_binary_frame_gets_an_error_frame(sockets):
     assert (await socket.say("Text, this time."))["seq"] == 1
 
 
-async def test_a_frame_over_16_kib_closes_the_socket_with_1009(sockets):
+async def test_a_frame_over_16_kib_gets_an_error_frame_and_the_socket_stays_open(sockets):
+    """It used to be closed with 1009, which daphne can't send from an application:
+    the browser saw 1011, reconnected and sent the same frame again, forever."""
     place = await community()
     socket = await sockets.open(place.member, place.group)
     frame = _send_frame("x" * FRAME_LIMIT)
@@ -814,8 +821,40 @@ async def test_a_frame_over_16_kib_closes_the_socket_with_1009(sockets):
 
     await socket.send_text(frame)
 
-    await socket.expect_closed(MESSAGE_TOO_BIG)
+    error = await socket.expect("error")
+    assert (error["code"], error["client_msg_id"]) == ("max_length", VALID_ID)
+    assert await socket.is_alive()
     assert await rows() == []
+
+
+async def test_a_pasted_100_000_character_message_is_refused_by_frame_and_kept_open(sockets):
+    """The browser refuses it first; this is the server when that check is bypassed.
+    The error names the client id and says how long it was, so the browser gives the
+    text back to the member instead of resending it."""
+    place = await community()
+    socket = await sockets.open(place.member, place.group)
+    other = await sockets.open(place.other, place.group)
+    client_msg_id = new_id()
+
+    await socket.send(type="send", client_msg_id=client_msg_id, body="p" * 100_000)
+
+    error = await socket.expect("error")
+    assert (error["code"], error["client_msg_id"]) == ("max_length", client_msg_id)
+    assert "100,000" in error["message"]
+    assert "2,000" in error["message"]
+    assert await other.hears_nothing()
+    assert await rows() == []
+    assert (await socket.say("A shorter one."))["seq"] == 1
+
+
+async def test_a_big_frame_that_is_not_a_send_gets_an_error_frame(sockets):
+    place = await community()
+    socket = await sockets.open(place.member, place.group)
+
+    await socket.send_text(json.dumps({"type": "typing", "padding": "x" * FRAME_LIMIT}))
+
+    assert (await socket.expect("error"))["code"] == "too_big"
+    assert await socket.is_alive()
 
 
 async def test_the_frame_limit_counts_bytes_not_characters(sockets):
@@ -831,7 +870,8 @@ async def test_the_frame_limit_counts_bytes_not_characters(sockets):
     await socket.send_text(json.dumps({"type": "send", "client_msg_id": new_id(),
                                        "body": "€" * 6_000}, ensure_ascii=False))  # fmt: skip
 
-    await socket.expect_closed(MESSAGE_TOO_BIG)
+    assert (await socket.expect("error"))["code"] == "max_length"
+    assert await socket.is_alive()
     assert len(await rows()) == 1
 
 
@@ -858,11 +898,20 @@ async def test_a_message_of_exactly_the_maximum_length_is_accepted(sockets):
     assert len(stored.body) == MESSAGE_MAX_LENGTH
 
 
-async def test_a_burst_of_sends_is_rate_limited_per_member(sockets):
+@pytest.fixture
+def slow_refill(monkeypatch):
+    """The real limiter with the real burst, refilling slowly enough that a busy
+    machine can't refill a token while a test empties the bucket."""
+    limiter = ratelimit.SendLimiter(per_second=0.05)
+    monkeypatch.setattr(ratelimit, "sends", limiter)
+    return limiter
+
+
+async def test_a_burst_of_sends_is_rate_limited_per_member(sockets, slow_refill):
     place = await community()
     socket = await sockets.open(place.member, place.group)
     second_tab = await sockets.open(place.member, place.group)
-    for number in range(5):
+    for number in range(ratelimit.SEND_BURST):
         await socket.say(f"Quick message {number}")
         await second_tab.expect("message")
 
@@ -872,11 +921,62 @@ async def test_a_burst_of_sends_is_rate_limited_per_member(sockets):
 
     error = await second_tab.expect("error")
     assert (error["code"], error["client_msg_id"]) == ("rate_limited", client_msg_id)
-    assert len(await rows()) == 5
+    # It says when to try again (seconds), so the browser keeps it and waits.
+    assert 0 < error["retry_after"] <= 1 / slow_refill.per_second
+    assert len(await rows()) == ratelimit.SEND_BURST
     assert await socket.hears_nothing()
     # Someone else is not slowed down by it.
     other = await sockets.open(place.other, place.group)
-    assert (await other.say("I can still talk."))["seq"] == 6
+    assert (await other.say("I can still talk."))["seq"] == ratelimit.SEND_BURST + 1
+
+
+async def test_after_retry_after_the_refused_message_is_accepted(sockets):
+    """With the real numbers: send until refused (a slow machine may refill a token
+    meanwhile), wait the time the error names, and the same message goes through."""
+    place = await community()
+    socket = await sockets.open(place.member, place.group)
+    for number in range(ratelimit.SEND_BURST * 3):
+        client_msg_id = new_id()
+        await socket.send(type="send", client_msg_id=client_msg_id, body=f"Quick {number}")
+        frame = await socket.expect_one_of("ack", "error")
+        if frame["type"] == "error":
+            break
+        await socket.expect("message")
+    assert number >= ratelimit.SEND_BURST, "the burst was cut short"
+    assert (frame["code"], frame["client_msg_id"]) == ("rate_limited", client_msg_id)
+    assert 0 < frame["retry_after"] <= 1 / ratelimit.SEND_PER_SECOND
+
+    await asyncio.sleep(frame["retry_after"])
+
+    ack = await socket.say(f"Quick {number}", client_msg_id)
+    assert ack["seq"] == number + 1
+
+
+async def test_retries_of_saved_messages_are_never_charged_or_refused_even_when_the_bucket_is_empty(
+    sockets, slow_refill
+):
+    """After a reconnect the browser resends what it never saw acked, though the
+    server may have saved it. Those retries are answered with the original ack before
+    the limit is asked, so they neither cost a token nor get refused."""
+    place = await community()
+    socket = await sockets.open(place.member, place.group)
+    sent = [await socket.say(f"Before the tunnel {n}") for n in range(ratelimit.SEND_BURST)]
+    client_ids = [ack["client_msg_id"] for ack in sent]
+    # The bucket is empty now: a new message is refused...
+    await socket.send(type="send", client_msg_id=new_id(), body="New, and too soon.")
+    assert (await socket.expect("error"))["code"] == "rate_limited"
+
+    # ...but every retry, from a new socket, is acked with the original, twice over.
+    again = await sockets.open(place.member, place.group)
+    for _round in range(2):
+        for client_msg_id, original in zip(client_ids, sent, strict=True):
+            await again.send(type="send", client_msg_id=client_msg_id, body="edited")
+            ack = await again.expect("ack")
+            assert (ack["client_msg_id"], ack["id"], ack["seq"]) == (
+                client_msg_id, original["id"], original["seq"])  # fmt: skip
+            assert ack["message"]["body"] == original["message"]["body"]
+    assert await socket.hears_nothing(), "a retry must not be broadcast again"
+    assert len(await rows()) == ratelimit.SEND_BURST
 
 
 # --- slow mode and pausing ----------------------------------------------------------------

@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from chat.models import ChatMessage
 from groups.services import sanctions as sanction_services
 from tests.factories import Community, membership_of, signed_in
-from tests.servers import free_port, server_is_ready, stop
+from tests.servers import daphne_command, free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -58,8 +58,7 @@ class Server:
 
 def _start(env: dict, log_path: Path) -> Server:
     port = free_port()
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-               "peersupport.asgi:application"]  # fmt: skip
+    command = daphne_command(port)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
