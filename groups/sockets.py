@@ -27,9 +27,10 @@ UNAUTHENTICATED = 4401
 FORBIDDEN = 4403
 # The member already holds settings.SOCKETS_PER_MEMBER sockets open (see socket_limit).
 TOO_MANY_SOCKETS = 4429
-# The standard "Try Again Later": Postgres or Redis failed while the socket opened or
-# while it handled news from the channel layer; the browser reconnects after a pause.
-TRY_AGAIN_LATER = 1013
+# Try again later (think HTTP 503; servers refuse the standard 1013 from applications):
+# Postgres or Redis failed while the socket opened or while it handled news from the
+# channel layer; the browser reconnects after a pause.
+TRY_AGAIN_LATER = 4503
 CLOSE_CODES = {
     "unauthenticated": UNAUTHENTICATED,
     "forbidden": FORBIDDEN,
@@ -171,6 +172,8 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def _let_go(self) -> None:
         if self.heartbeat is not None:
             self.heartbeat.cancel()
+        if self.doorbell is not None and self.doorbell.task is not None:
+            self.doorbell.task.cancel()
         if self.claimed:
             self.claimed = False
             await socket_limit.release(self.channel_layer, self.scope["user"].pk,
