@@ -169,15 +169,18 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
-    async def _let_go(self) -> None:
+    async def _give_back_place(self) -> None:
         if self.heartbeat is not None:
             self.heartbeat.cancel()
-        if self.doorbell is not None and self.doorbell.task is not None:
-            self.doorbell.task.cancel()
         if self.claimed:
             self.claimed = False
             await socket_limit.release(self.channel_layer, self.scope["user"].pk,
                                        self.channel_name)  # fmt: skip
+
+    async def _let_go(self) -> None:
+        await self._give_back_place()
+        if self.doorbell is not None and self.doorbell.task is not None:
+            self.doorbell.task.cancel()
 
     async def dispatch(self, message):
         try:
@@ -216,6 +219,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         await super().websocket_connect(message)
 
     async def websocket_disconnect(self, message):
+        await self._give_back_place()  # first: the member may be opening another tab already
         with contextlib.suppress(Exception):
             await self.disconnect(message["code"])
         if self.doorbell is not None:
@@ -226,8 +230,14 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         raise StopConsumer()
 
     async def join(self, group: str) -> None:
-        await layer_call(self.channel_layer.group_add(group, self.channel_name))
+        """Listen to a channel group. With Redis away the socket opens all the same
+        (sends are saved and acknowledged; the browser catches up by sequence number),
+        and the heartbeat joins the group once Redis is back."""
         self.joined.append(group)
+        try:
+            await layer_call(self.channel_layer.group_add(group, self.channel_name))
+        except UNAVAILABLE:
+            logger.warning("socket opened without joining %s: Redis unavailable", group)
 
     def ring(self, group: str, event: dict) -> None:
         if self.doorbell is None:

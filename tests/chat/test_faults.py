@@ -158,20 +158,21 @@ def test_redis_stopped_then_restarted(chat_server, own_redis):
         ack = await frame_after_send(speaker, "While Redis is away.")
         assert await alive(speaker)
         assert await alive(listener)
-        assert_unavailable(await refused_for_now(chat_server, chat_server.place["leader"]))
-
-        own_redis.start()  # empty: the groups it held are gone
+        # A socket opened now works too, and hears the room once Redis is back.
         newcomer, hello = await open_chat(chat_server, chat_server.place["leader"])
         assert hello["last_seq"] == ack["seq"]
+
+        own_redis.start()  # empty: the groups it held are gone
+        joiner, _ = await open_chat(chat_server, chat_server.place["extra"][0])
         await asyncio.sleep(2.5)  # two heartbeats: the old sockets join again
         said = await frame_after_send(speaker, "Redis is back.")
-        for ws in (newcomer, listener):
+        for ws in (newcomer, listener, joiner):
             assert (await frame(ws, "message"))["message"]["id"] == said["id"]
         # The listener's gap is filled by sync, as the browser does on a gap.
         await listener.send(json.dumps({"type": "sync", "after": ack["seq"] - 1}))
         backfill = await frame(listener, "backfill")
         assert [m["seq"] for m in backfill["messages"]] == [ack["seq"], said["seq"]]
-        for ws in (speaker, listener, newcomer):
+        for ws in (speaker, listener, newcomer, joiner):
             await ws.close()
 
     asyncio.run(scenario())
