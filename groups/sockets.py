@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import redis.exceptions
+from asgiref.sync import async_to_sync
 from channels.db import DatabaseSyncToAsync
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -64,6 +65,21 @@ async def layer_call(awaitable):
     """A channel-layer call, bounded in time: with no timeout a frozen Redis would stall
     the socket silently. (The idle wait for news is not bounded: it may last.)"""
     return await asyncio.wait_for(awaitable, timeout=settings.CHANNEL_LAYER_TIMEOUT)
+
+
+def ring_from_sync(group: str, event: dict) -> None:
+    """Ring a channel group from synchronous code (a service, after commit), bounded
+    like every other layer call: with a frozen Redis, a page that bans, reports or
+    logs out would otherwise hang for as long as Redis does. Raises on failure; the
+    caller decides what a lost ring means."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def bounded():
+        await layer_call(layer.group_send(group, event))
+
+    async_to_sync(bounded)()
 
 
 def unavailable_frame(message: str, client_msg_id=None) -> dict:
