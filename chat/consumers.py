@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from chat import selectors
 from chat import services as chat

@@ -19,6 +19,7 @@ from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.db import InterfaceError, InternalError, OperationalError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups import socket_limit
 
@@ -83,7 +84,7 @@ def ring_from_sync(group: str, event: dict) -> None:
 
 
 def unavailable_frame(message: str, client_msg_id=None) -> dict:
-    frame = {"type": "error", "code": "unavailable", "message": message}
+    frame = {"type": "error", "code": "unavailable", "message": str(message)}
     if client_msg_id is not None:
         frame["client_msg_id"] = client_msg_id
     frame["retry_after"] = RETRY_AFTER_SECONDS
@@ -149,7 +150,9 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     closes it with TRY_AGAIN_LATER (so the reconnect checks access afresh), never 1011.
     Subclasses join channel groups with `join` and ring them with `ring`."""
 
-    unavailable_message = _("This isn't available for a moment: we'll try again shortly.")
+    unavailable_message = gettext_lazy(
+        "This isn't available for a moment: we'll try again shortly."
+    )
 
     async def __call__(self, scope, receive, send):
         # AsyncConsumer.__call__, but news from the channel layer is awaited through

@@ -41,9 +41,9 @@ async def open_chat(server, cookie: str):
     return ws, await frame(ws, "hello")
 
 
-async def dial(server, cookie: str):
+async def dial(server, cookie: str, path: str | None = None):
     return await connect(
-        server.ws_url(server.path),
+        server.ws_url(path or server.path),
         origin=server.origin,
         proxy=None,
         additional_headers={"Cookie": cookie},
@@ -82,9 +82,9 @@ def assert_unavailable(error: dict, client_msg_id: str | None = None) -> None:
         assert error["message"] == "Not sent yet: we'll retry in a moment."
 
 
-async def refused_for_now(server, cookie: str) -> dict:
+async def refused_for_now(server, cookie: str, path: str | None = None) -> dict:
     """A join during a fault: the socket is answered, then closed with 4503."""
-    ws = await dial(server, cookie)
+    ws = await dial(server, cookie, path)
     try:
         error = await frame(ws, "error")
         with pytest.raises(ConnectionClosed):
@@ -107,6 +107,9 @@ def test_postgres_stopped_then_restarted(chat_server, postgres):
         assert_unavailable(await frame(ws, "error"))
         assert await alive(ws)
         assert_unavailable(await refused_for_now(chat_server, chat_server.place["other"]))
+        # The moderation queue's socket too.
+        leader = chat_server.place["leader"]
+        assert_unavailable(await refused_for_now(chat_server, leader, "/ws/moderation/"))
 
         postgres.start()
         await send(ws, "During the outage.", pending)  # the browser's retry
