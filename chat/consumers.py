@@ -3,11 +3,11 @@
 import json
 import logging
 import time
+from typing import ClassVar
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from chat import ratelimit, selectors
 from chat import services as chat
@@ -18,18 +18,24 @@ from groups import selectors as group_selectors
 from groups.sockets import (
     FORBIDDEN,
     UNAUTHENTICATED,
+    UNAVAILABLE,
+    SocketConsumer,
     close_if_session_ended,
     database_sync_to_async,
+    unavailable_frame,
     user_channel,
 )
 
 logger = logging.getLogger(__name__)
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(SocketConsumer):
     """One group's chat room. Authenticated and authorised before accept(); every
-    message re-checks membership and sanctions; messages are saved before they are
-    broadcast; a reconnecting client asks for what it missed by sequence number."""
+    message re-checks membership and sanctions; messages are saved, then acknowledged,
+    then broadcast; a reconnecting client asks for what it missed by sequence number.
+    When Postgres or Redis fails, every frame still gets an answer (SocketConsumer)."""
+
+    unavailable_message = _("Chat isn't available for a moment: we'll reconnect shortly.")
 
     TYPING_EVERY_SECONDS = 3.0
 
@@ -44,22 +50,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=FORBIDDEN)
             return
         self.last_typing = 0.0
-        await self.channel_layer.group_add(chat.room_channel(self.room.pk), self.channel_name)
-        await self.channel_layer.group_add(user_channel(user.pk), self.channel_name)
+        await self.join(chat.room_channel(self.room.pk))
+        await self.join(user_channel(user.pk))
         await self.accept()
         await self.send_json(await self._state("hello"))
         if user.share_presence:
-            await self._group_event("chat.presence", {"author": user.public_name, "here": True})
+            self._group_event("chat.presence", {"author": user.public_name, "here": True})
 
     async def disconnect(self, code):
         room = getattr(self, "room", None)
         if room is None:
             return
         user = self.scope["user"]
-        await self.channel_layer.group_discard(chat.room_channel(room.pk), self.channel_name)
-        await self.channel_layer.group_discard(user_channel(user.pk), self.channel_name)
         if user.share_presence:
-            await self._group_event("chat.presence", {"author": user.public_name, "here": False})
+            self._group_event("chat.presence", {"author": user.public_name, "here": False})
 
     # Incoming frames
 
@@ -94,14 +98,27 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             await self._error("unknown_type", "I don't know that kind of message.")
             return
+        # A send's error names its client id, so the browser keeps that draft.
+        client_msg_id = content.get("client_msg_id")
+        echo = client_msg_id if isinstance(client_msg_id, str) else None
         problem = frame_problem(content)
         if problem:
-            # A send's error names its client id, so the browser keeps that draft.
-            client_msg_id = content.get("client_msg_id")
-            echo = client_msg_id if isinstance(client_msg_id, str) else None
             await self._error("invalid", problem, echo)
             return
-        await handler(content)
+        try:
+            await handler(content)
+        except UNAVAILABLE:
+            logger.warning("chat %s not handled: Postgres or Redis unavailable", content["type"],
+                           exc_info=True)  # fmt: skip
+            await self.send_json(unavailable_frame(self.UNAVAILABLE_ANSWERS.get(
+                content["type"], self.unavailable_message), echo))  # fmt: skip
+
+    UNAVAILABLE_ANSWERS: ClassVar[dict[str, str]] = {
+        "send": _("Not sent yet: we'll retry in a moment."),
+        "sync": _("Couldn't catch up yet: we'll try again in a moment."),
+        "delete": _("Couldn't delete that yet. Please try again in a moment."),
+        "report": _("Couldn't send your report yet. Please try again in a moment."),
+    }
 
     async def _on_ping(self, content):
         await self.send_json({"type": "pong"})
@@ -111,7 +128,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope["user"]
         # A retry of a message already saved is answered with its ack, before the
         # limit is asked: resending after a reconnect must never cost or refuse.
-        message = await self._sent_before(client_msg_id)
+        message, created = await self._sent_before(client_msg_id), False
         if message is None:
             retry_after = ratelimit.sends.wait(user.pk)
             if retry_after:
@@ -120,7 +137,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                                   client_msg_id, retry_after=retry_after)  # fmt: skip
                 return
             try:
-                message = await self._send_message(body, client_msg_id)
+                message, created = await self._save_message(body, client_msg_id)
             except ValidationError as error:
                 retry = (
                     (error.params or {}).get("retry_after") if hasattr(error, "params") else None
@@ -136,6 +153,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 return
         await self.send_json({"type": "ack", "client_msg_id": client_msg_id, "id": message["id"],
                               "seq": message["seq"], "message": message})  # fmt: skip
+        if created:
+            # Rung after the ack, from here rather than from the database thread: the
+            # sender never waits for Redis, and the thread is free sooner.
+            self._group_event("chat.message", {"message": message})
 
     async def _frame_too_big(self, text_data):
         """A frame over MAX_FRAME_BYTES: a send's error names its client id (so the
@@ -177,7 +198,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.last_typing = now
         if not await self._shares_presence():  # off by default; re-read, it may change
             return
-        await self._group_event("chat.typing", {"author": user.public_name,
+        self._group_event("chat.typing", {"author": user.public_name,
                                                 "sender": self.channel_name})  # fmt: skip
 
     async def _on_delete(self, content):
@@ -199,8 +220,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         thanks = "Thank you. The group's peer leaders will look at it."
         await self.send_json({"type": "reported", "id": message_id, "message": thanks})
-
-    # Events from the channel layer
 
     async def chat_message(self, event):
         await self.send_json({"type": "message", "message": event["message"]})
@@ -230,19 +249,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # Helpers
 
     async def _error(self, code, message, client_msg_id=None, **extra):
-        frame = {"type": "error", "code": code, "message": message}
+        frame = {"type": "error", "code": code, "message": str(message)}
         if client_msg_id is not None:
             frame["client_msg_id"] = client_msg_id
         frame.update({key: value for key, value in extra.items() if value is not None})
         await self.send_json(frame)
 
-    async def _group_event(self, event_type, data):
-        try:
-            await self.channel_layer.group_send(
-                chat.room_channel(self.room.pk), {"type": event_type, **data}
-            )
-        except Exception:
-            logger.warning("chat event not delivered", exc_info=True)
+    def _group_event(self, event_type, data):
+        self.ring(chat.room_channel(self.room.pk), {"type": event_type, **data})
 
     def _fresh_user(self):
         user = self.scope["user"]
@@ -296,13 +310,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def _sent_before(self, client_msg_id):
         message = selectors.sent_message(self.scope["user"], self.room, client_msg_id)
         return chat.payload(message) if message is not None else None
-
-    async def _send_message(self, body, client_msg_id):
-        payload, created = await self._save_message(body, client_msg_id)
-        if created:
-            # Rung from here, not from the database thread: the thread is free sooner.
-            await self._group_event("chat.message", {"message": payload})
-        return payload
 
     @database_sync_to_async
     def _save_message(self, body, client_msg_id):

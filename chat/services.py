@@ -5,8 +5,6 @@ catches up from Postgres by sequence number."""
 import logging
 import uuid
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +19,7 @@ from groups.permissions import Capability
 from groups.services import screening
 from groups.services.audit import log_action
 from groups.services.reports import report_file
+from groups.sockets import ring_from_sync
 from groups.text import hidden_characters_in
 
 logger = logging.getLogger(__name__)
@@ -56,9 +55,8 @@ def broadcast(room_id: int, event: dict) -> None:
     saved; clients catch up when they reconnect."""
 
     def ring():
-        layer = get_channel_layer()
         try:
-            async_to_sync(layer.group_send)(room_channel(room_id), event)
+            ring_from_sync(room_channel(room_id), event)
         except Exception:
             logger.warning("chat broadcast failed; clients will catch up", exc_info=True)
 

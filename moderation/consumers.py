@@ -1,21 +1,21 @@
 """The queue's doorbell socket: it rings a leader's open queue page when an item in
 their groups changes. It only listens; decisions are made on the pages."""
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
 from groups import permissions
 from groups.services.queue import queue_channel_group
 from groups.sockets import (
     FORBIDDEN,
     UNAUTHENTICATED,
+    SocketConsumer,
     close_if_session_ended,
     database_sync_to_async,
     user_channel,
 )
 
 
-class ModerationQueueConsumer(AsyncJsonWebsocketConsumer):
-    """Rings a leader's open queue page when an item in their groups changes."""
+class ModerationQueueConsumer(SocketConsumer):
+    """Rings a leader's open queue page when an item in their groups changes. When
+    Postgres or Redis fails it answers as every socket does (SocketConsumer)."""
 
     async def connect(self):
         user = self.scope["user"]
@@ -27,16 +27,9 @@ class ModerationQueueConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=FORBIDDEN)
             return
         for name in self.channel_groups:
-            await self.channel_layer.group_add(name, self.channel_name)
-        await self.channel_layer.group_add(user_channel(user.pk), self.channel_name)
+            await self.join(name)
+        await self.join(user_channel(user.pk))
         await self.accept()
-
-    async def disconnect(self, code):
-        for name in getattr(self, "channel_groups", []):
-            await self.channel_layer.group_discard(name, self.channel_name)
-        user = self.scope["user"]
-        if user.is_authenticated:
-            await self.channel_layer.group_discard(user_channel(user.pk), self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         # The page only listens; nothing it could send changes anything.

@@ -1,5 +1,5 @@
-"""HTTP goes to Django; a websocket passes the origin check, then authentication,
-then the routing table."""
+"""HTTP goes to Django (a few requests at a time, see ASGI_HTTP_CONCURRENCY); a
+websocket passes the origin check, then authentication, then the routing table."""
 
 import os
 
@@ -10,13 +10,20 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from peersupport.routing import websocket_urlpatterns  # noqa: E402
-from peersupport.websocket import SameOriginValidator  # noqa: E402
+from peersupport.websocket import (  # noqa: E402
+    AnswerWhenUnavailable,
+    LimitedConcurrency,
+    SameOriginValidator,
+)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "http": LimitedConcurrency(django_asgi_app, settings.ASGI_HTTP_CONCURRENCY),
+        "websocket": AnswerWhenUnavailable(
+            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

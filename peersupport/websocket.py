@@ -1,10 +1,20 @@
-"""What every websocket passes before routing: the origin check, and an answer for a
-path that leads nowhere."""
+"""What every request passes on its way in: for HTTP, a limit on how many are inside
+Django at once; for websockets, the origin check, an answer when Postgres or Redis
+fails, and an answer for a path that leads nowhere."""
 
+import asyncio
+import json
+import logging
+import weakref
 from urllib.parse import urlparse
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
+from django.utils.translation import gettext as _
+
+from groups.sockets import TRY_AGAIN_LATER, UNAVAILABLE, unavailable_frame
+
+logger = logging.getLogger(__name__)
 
 
 class SameOriginValidator:
@@ -32,3 +42,56 @@ class NoSuchSocket(AsyncWebsocketConsumer):
 
     async def connect(self):
         await self.close()
+
+
+class LimitedConcurrency:
+    """At most `limit` HTTP requests inside Django at once; the rest wait their turn.
+    Under ASGI each request runs in a thread (and on a database connection) of its
+    own, so without a limit a burst of requests opens a burst of connections and
+    PostgreSQL refuses the rest with "too many clients"."""
+
+    def __init__(self, application, limit: int):
+        self.application = application
+        self.limit = limit
+        self.semaphores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope, receive, send):
+        loop = asyncio.get_running_loop()
+        semaphore = self.semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self.semaphores[loop] = asyncio.Semaphore(self.limit)
+        async with semaphore:
+            return await self.application(scope, receive, send)
+
+
+class AnswerWhenUnavailable:
+    """The last line for every socket: if Postgres or Redis fails where no consumer can
+    answer (loading the session before routing, say), the browser gets an
+    "unavailable" frame and the standard "try again later" close, not a 1011."""
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        state = {"accepted": False, "closed": False}
+
+        async def watched_send(message):
+            if message["type"] == "websocket.accept":
+                state["accepted"] = True
+            elif message["type"] == "websocket.close":
+                state["closed"] = True
+            await send(message)
+
+        try:
+            return await self.application(scope, receive, watched_send)
+        except UNAVAILABLE:
+            logger.warning("socket refused: Postgres or Redis unavailable", exc_info=True)
+            if state["closed"]:
+                return None
+            if not state["accepted"]:
+                await send({"type": "websocket.accept"})
+            frame = unavailable_frame(_("This isn't available for a moment: we'll try again "
+                                        "shortly."))  # fmt: skip
+            await send({"type": "websocket.send", "text": json.dumps(frame)})
+            await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+            return None

@@ -1,4 +1,5 @@
-"""Starting and stopping real server processes for tests (daphne on loopback)."""
+"""Starting and stopping real server processes for tests (daphne or uvicorn on
+loopback)."""
 
 import http.client
 import socket
@@ -120,3 +121,35 @@ class RestartableDaphne:
     def stop(self) -> None:
         if self.process is not None:
             stop(self.process)
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def start_server(env: dict, log_path: Path, *, kind: str = "daphne") -> subprocess.Popen:
+    """The ASGI app under daphne or uvicorn on a free port (the process's `.port`),
+    logging to log_path. Stop it with stop()."""
+    port = free_port()
+    if kind == "daphne":
+        command = daphne_command(port)
+    else:
+        command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
+                   "--ws", "websockets", "--lifespan", "off",
+                   "peersupport.asgi:application"]  # fmt: skip
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)  # fmt: skip
+    process.port = port
+    return process
+
+
+def wait_until_ready(process: subprocess.Popen, timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while not server_is_ready(process.port):
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log_path.read_text(errors='replace')}")
+        if time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(f"the server never served /help/:\n"
+                               f"{log_path.read_text(errors='replace')}")  # fmt: skip
+        time.sleep(0.1)

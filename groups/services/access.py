@@ -3,22 +3,17 @@ ban, leaving a group, logging out). The sockets then check again, from Postgres.
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
 from groups import permissions
-from groups.sockets import user_channel
+from groups.sockets import ring_from_sync, user_channel
 
 logger = logging.getLogger(__name__)
 
 
 def _send(user_id: int, event: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(user_channel(user_id), event)
+        ring_from_sync(user_channel(user_id), event)
     except Exception:  # a channel layer outage must not break the page that caused it
         logger.warning("could not reach the member's sockets", exc_info=True)
 

@@ -4,12 +4,11 @@ pages. Decisions on items live in the moderation app, above."""
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groups.models import Group, ReviewEvent, ReviewItem
+from groups.sockets import ring_from_sync
 
 logger = logging.getLogger(__name__)
 Status = ReviewItem.Status
@@ -26,12 +25,9 @@ def ring(item: ReviewItem) -> None:
     names = {queue_channel_group(item.group_id), queue_channel_group(None)}
 
     def send():
-        layer = get_channel_layer()
-        if layer is None:
-            return
         for name in names:
             try:
-                async_to_sync(layer.group_send)(name, event)
+                ring_from_sync(name, event)
             except Exception:  # the channel layer being down must not undo a decision
                 logger.warning("could not ring the moderation queue", exc_info=True)
 

@@ -82,6 +82,19 @@ TEMPLATES = [
 ]
 
 # Database: one PostgreSQL database for accounts, groups, threads, chat and the queue.
+#
+# Connection budget. Every thread that touches the database holds one connection, so
+# each process opens at most as many as it has such threads (PostgreSQL's
+# max_connections must cover the sum over all processes, plus psql and cron):
+#   gunicorn sync worker:        1 (one thread; kept for DB_CONN_MAX_AGE)
+#   ASGI server (daphne/uvicorn) SOCKET_DATABASE_THREADS (sockets' pool, kept)
+#                                + ASGI_HTTP_CONCURRENCY (pages served by ASGI; each
+#                                  request runs in a thread of its own that ends with
+#                                  it, so its connection is closed when it finishes)
+#                                + 1 (the shared thread that loads a socket's session)
+#                                = 6 + 4 + 1 = 11 by default, per process (per worker)
+#   manage.py moderation_tick:   1
+# tests/peersupport/test_connection_budget.py holds a server to this under load.
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peersupport")
 DATABASES = {
     "default": dj_database_url.parse(
@@ -90,6 +103,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# pg_stat_activity names the process type, so the budget can be watched per server.
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env_str(
+    "DB_APPLICATION_NAME", "peersupport"
+)
+SOCKET_DATABASE_THREADS = env_int("SOCKET_DATABASE_THREADS", 6)
+ASGI_HTTP_CONCURRENCY = env_int("ASGI_HTTP_CONCURRENCY", 4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache keeps allauth's rate limits working across processes and when
@@ -112,7 +131,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 otherwise times out idle consumers after 5 seconds.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                # A connection attempt that hangs gives up after 2 seconds.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": None, "socket_connect_timeout": 2}
+                ],
                 "prefix": CHANNELS_PREFIX,
                 # A busy room's sockets can fall behind for a moment; the default of
                 # 100 messages per channel drops whole messages for everyone on a
@@ -123,6 +145,17 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Every channel-layer call a socket makes (join, leave, ring) gives up after this many
+# seconds: a frozen Redis must not stall a socket. Listening for news is not bounded.
+CHANNEL_LAYER_TIMEOUT = env_int("CHANNEL_LAYER_TIMEOUT", 2)
+# Sockets one member may hold open at once, over every server process: one per open
+# chat or queue tab, so 20 is more tabs than anyone keeps open, yet it stops one
+# account from holding thousands (memory, Redis entries, database work per frame).
+SOCKETS_PER_MEMBER = env_int("SOCKETS_PER_MEMBER", 20)
+# A socket renews its place in that count every SOCKET_HEARTBEAT_SECONDS; a place not
+# renewed (its process died) is freed after SOCKET_CLAIM_SECONDS.
+SOCKET_HEARTBEAT_SECONDS = env_int("SOCKET_HEARTBEAT_SECONDS", 20)
+SOCKET_CLAIM_SECONDS = env_int("SOCKET_CLAIM_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -636,6 +636,10 @@ async def test_a_dropped_broadcast_is_caught_up_by_sync_exactly_once(sockets, mo
     await sender.send(type="send", client_msg_id=new_id(), body="Second, lost in transit.")
     lost = await sender.expect("ack")
     assert lost["seq"] == 2
+    # The room is rung after the ack, beside the socket.
+    async with asyncio.timeout(ARRIVES):
+        while not lost_events:
+            await asyncio.sleep(0.01)
     assert [event["message"]["id"] for event in lost_events] == [lost["id"]]
     assert await reader.hears_nothing()
     assert await sender.hears_nothing()

@@ -11,9 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.faults import Browser, own_postgres, wait_until
+from tests.faults import Browser, fresh_database, wait_until
 from tests.servers import free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -52,39 +51,36 @@ def _run_django(env: dict, code: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def outage_world(django_db_setup, tmp_path_factory):
-    """Our own cluster with the test database's tables and one member, and gunicorn
-    serving the app on it as production does."""
-    test_db = connection.settings_dict  # by now, the test database's
-    source = {"host": test_db["HOST"] or "127.0.0.1", "port": test_db["PORT"] or 5432,
-              "user": test_db["USER"] or "postgres", "dbname": test_db["NAME"]}  # fmt: skip
+def outage_world(own_postgres, tmp_path_factory):
+    """A database of our own cluster (the test database's tables) with one member, and
+    gunicorn serving the app on it as production does."""
+    cluster = own_postgres
+    dbname = fresh_database(cluster)
     workdir = tmp_path_factory.mktemp("outage")
-    with own_postgres() as cluster:
-        cluster.copy_schema_from(source)
-        env = _server_env(cluster.url, workdir / "static")
-        # One process for both: the member is made under the server's settings (so the
-        # password hash is production's), and production serves collected static files.
-        _run_django(env, "from django.core.management import call_command; "
-                    "from tests.factories import make_user; "
-                    f"make_user(email={EMAIL!r}, password={PASSWORD!r}, "
-                    "display_name='Steady Harbor'); "
-                    "call_command('collectstatic', interactive=False, verbosity=0)")  # fmt: skip
-        port = free_port()
-        log_path = workdir / "gunicorn.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1",
-                 "--timeout", "30", "--graceful-timeout", "1", "--no-control-socket",
-                 "peersupport.wsgi"],
-                cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-            wait_until(lambda: server_is_ready(port) or process.poll() is not None,
-                       seconds=START_TIMEOUT, what="gunicorn to serve /help/")  # fmt: skip
-            assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
-            yield cluster, port, log_path
-        finally:
-            stop(process)
+    env = _server_env(cluster.url(dbname), workdir / "static")
+    # One process for both: the member is made under the server's settings (so the
+    # password hash is production's), and production serves collected static files.
+    _run_django(env, "from django.core.management import call_command; "
+                "from tests.factories import make_user; "
+                f"make_user(email={EMAIL!r}, password={PASSWORD!r}, "
+                "display_name='Steady Harbor'); "
+                "call_command('collectstatic', interactive=False, verbosity=0)")  # fmt: skip
+    port = free_port()
+    log_path = workdir / "gunicorn.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1",
+             "--timeout", "30", "--graceful-timeout", "1", "--no-control-socket",
+             "peersupport.wsgi"],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: server_is_ready(port) or process.poll() is not None,
+                   seconds=START_TIMEOUT, what="gunicorn to serve /help/")  # fmt: skip
+        assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
+        yield cluster, dbname, port, log_path
+    finally:
+        stop(process)
 
 
 def _log_in(browser: Browser, password: str = PASSWORD):
@@ -103,7 +99,7 @@ def _assert_kind_outage_page(response, *, login: bool = False) -> None:
 def test_pages_and_login_stay_kind_while_the_database_refuses_writes_or_is_down(
     outage_world,
 ):
-    cluster, port, log_path = outage_world
+    cluster, dbname, port, log_path = outage_world
     member, visitor = Browser(port), Browser(port)
     try:
         # All well: the member signs in.
@@ -111,7 +107,7 @@ def test_pages_and_login_stay_kind_while_the_database_refuses_writes_or_is_down(
         assert "Log out" in member.get("/").text
 
         # Writes refused (a failover): reading still works, signing in does not.
-        cluster.refuse_writes()
+        cluster.refuse_writes(dbname)
         assert "Log out" in member.get("/").text
         started = time.monotonic()
         response = _log_in(visitor)
@@ -123,7 +119,7 @@ def test_pages_and_login_stay_kind_while_the_database_refuses_writes_or_is_down(
         _assert_kind_outage_page(response)
         assert "Please keep this." in response.text
 
-        cluster.refuse_writes(False)
+        cluster.refuse_writes(dbname, False)
         assert _log_in(visitor).status == 302
         assert "Log out" in visitor.get("/").text
 
