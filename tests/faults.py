@@ -334,7 +334,8 @@ class Response:
 
 class Browser:
     """Requests to one server with a cookie jar. It keeps Secure cookies over plain
-    HTTP (the test server has no TLS) and sends the Origin header a browser would."""
+    HTTP (the test server has no TLS), sends the Origin header a browser would and the
+    X-Real-IP header production's proxy would."""
 
     def __init__(self, port: int):
         self.port = port
@@ -347,7 +348,8 @@ class Browser:
     def request(self, method: str, path: str, data: dict | None = None,
                 headers: dict | None = None) -> Response:  # fmt: skip
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        sent = {"Origin": self.origin, **(headers or {})}
+        # X-Real-IP as the proxy in front of production's app servers sets it.
+        sent = {"Origin": self.origin, "X-Real-IP": "127.0.0.1", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
