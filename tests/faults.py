@@ -29,7 +29,7 @@ import pytest
 import redis
 from django.db import connection
 
-from tests.servers import free_port, start_server, stop, wait_until_ready
+from tests.servers import free_port, log_tail, start_server, stop, wait_until_ready
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 40.0
@@ -258,9 +258,7 @@ class Server:
         return f"ws://127.0.0.1:{self.port}{path}"
 
     def log_tail(self, lines: int = 60) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
+        return log_tail(self.log_path, lines)
 
 
 @contextlib.contextmanager

@@ -29,6 +29,14 @@ def daphne_command(port: int) -> list[str]:
             "peersupport.asgi:application"]  # fmt: skip
 
 
+def log_tail(path: Path, lines: int = 60) -> str:
+    """The last lines of a server's log, for a failure message."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 def server_is_ready(port: int) -> bool:
     """The server answers the help page, which every deployment must serve."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -97,11 +105,7 @@ class RestartableDaphne:
         return f"http://127.0.0.1:{self.port}"
 
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def start(self) -> None:
         with self.log_path.open("ab") as log:

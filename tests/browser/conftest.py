@@ -28,7 +28,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
-from tests.servers import daphne_command, free_port, server_is_ready, stop
+from tests.servers import daphne_command, free_port, log_tail, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = BASE_DIR / "test-artifacts"
@@ -76,11 +76,7 @@ class LiveServer:
     log_path: Path
 
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from chat.models import ChatMessage
 from groups.services import sanctions as sanction_services
 from tests.factories import Community, membership_of, signed_in
+from tests.faults import Server
 from tests.servers import daphne_command, free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -35,26 +36,6 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # Two servers starting at once on a busy 2-core machine take about 20 s.
 START_TIMEOUT = 40.0
 FRAME_TIMEOUT = 5.0
-
-
-@dataclass(frozen=True)
-class Server:
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def ws_url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
 
 def _start(env: dict, log_path: Path) -> Server:
