@@ -335,8 +335,9 @@ class Browser:
     HTTP (the test server has no TLS), sends the Origin header a browser would and the
     X-Real-IP header production's proxy would."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, *, address: str = "127.0.0.1"):
         self.port = port
+        self.address = address  # the loopback address the requests come from
         self.cookies: dict[str, str] = {}
 
     @property
@@ -345,9 +346,13 @@ class Browser:
 
     def request(self, method: str, path: str, data: dict | None = None,
                 headers: dict | None = None) -> Response:  # fmt: skip
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        # X-Real-IP as the proxy in front of production's app servers sets it.
-        sent = {"Origin": self.origin, "X-Real-IP": "127.0.0.1", **(headers or {})}
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=REQUEST_TIMEOUT, source_address=(self.address, 0)
+        )
+        # X-Real-IP as the proxy in front of production's app servers sets it (a real
+        # proxy, as in tests/deploy, replaces it with the address the request came from).
+        sent = {"Origin": self.origin, "Referer": f"{self.origin}/", "X-Real-IP": self.address,
+                **(headers or {})}  # fmt: skip
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None

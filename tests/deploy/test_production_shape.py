@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -21,6 +20,7 @@ from websockets.sync.client import connect
 
 from chat.models import ChatMessage
 from tests.factories import PASSWORD, add_member, make_group, person
+from tests.faults import Browser
 from tests.servers import descendants, free_port, process_exists
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -104,39 +104,16 @@ def shape(django_db_setup, django_db_blocker, tmp_path_factory, request):
         sys.stderr.write(f"\n{shape.logs()}\n")
 
 
-class Visitor:
-    """Someone at a browser: keeps cookies, sends the Origin and Referer a browser
-    sends, and follows no redirect. `address` is the loopback address it comes from."""
+class Visitor(Browser):
+    """Someone at a browser in front of the shape (see tests/faults.Browser); `address`
+    is the loopback address they come from. Answers (response, page text)."""
 
     def __init__(self, shape: Shape, address: str = "127.0.0.1"):
-        self.shape = shape
-        self.address = address
-        self.cookies: dict[str, str] = {}
+        super().__init__(shape.port, address=address)
 
     def request(self, method: str, path: str, form: dict | None = None, headers=None):
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.shape.port, timeout=30, source_address=(self.address, 0)
-        )
-        sent = {"Origin": self.shape.origin, "Referer": f"{self.shape.origin}/", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            content = response.read()
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        return response, content.decode("utf-8", "replace")
-
-    def get(self, path: str, headers=None):
-        return self.request("GET", path, headers=headers)
+        response = super().request(method, path, form, headers=headers)
+        return response, response.text
 
     def sign_in(self, email: str, password: str = PASSWORD):
         _response, page = self.get("/accounts/login/")
