@@ -33,7 +33,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "bench"
 HOST = "127.0.0.1"
 PG = {"host": HOST, "port": 5432, "user": "postgres"}
-DB_NAME = "peersupport_bench"
+# Its own database, dropped and recreated each run (not bench/pages.py's seeded one);
+# CHAT_BENCH_DATABASE names another, so two engineers' runs never meet.
+DB_NAME = os.environ.get("CHAT_BENCH_DATABASE", "peersupport_bench_chat")
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
 APP_SETTINGS = "peersupport.settings.test"
 GROUP_SLUG = "bench-room"
