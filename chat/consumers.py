@@ -156,7 +156,7 @@ class ChatConsumer(SocketConsumer):
         if created:
             # Rung after the ack, from here rather than from the database thread: the
             # sender never waits for Redis, and the thread is free sooner.
-            self._group_event("chat.message", {"message": message})
+            self.ring(chat.room_channel(self.room.pk), chat.message_event(message))
 
     async def _frame_too_big(self, text_data):
         """A frame over MAX_FRAME_BYTES: a send's error names its client id (so the
@@ -222,7 +222,8 @@ class ChatConsumer(SocketConsumer):
         await self.send_json({"type": "reported", "id": message_id, "message": thanks})
 
     async def chat_message(self, event):
-        await self.send_json({"type": "message", "message": event["message"]})
+        # The frame was encoded once, when the room was rung: every socket sends the same text.
+        await self.send(text_data=event["frame"])
 
     async def room_state(self, event):
         await self.send_json(await self._state("state"))

@@ -640,7 +640,7 @@ async def test_a_dropped_broadcast_is_caught_up_by_sync_exactly_once(sockets, mo
     async with asyncio.timeout(ARRIVES):
         while not lost_events:
             await asyncio.sleep(0.01)
-    assert [event["message"]["id"] for event in lost_events] == [lost["id"]]
+    assert [json.loads(event["frame"])["message"]["id"] for event in lost_events] == [lost["id"]]
     assert await reader.hears_nothing()
     assert await sender.hears_nothing()
 
