@@ -11,6 +11,7 @@ from functools import partial
 
 import redis.exceptions
 from asgiref.sync import async_to_sync
+from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -202,8 +203,18 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             self.doorbell.task.cancel()
 
     async def dispatch(self, message):
+        # AsyncConsumer.dispatch, less the close_old_connections() it runs before every
+        # message, in Channels' one shared sync thread: a room's every delivery to every
+        # socket queued through that one thread (a 200-message burst into 100 sockets
+        # was 20,000 hops). It guards connections opened in that thread, and socket code
+        # opens none there: all of it runs through database_sync_to_async below (and
+        # the auth middleware through Channels' own), which close old connections before
+        # and after each call, in the thread that holds them.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
         try:
-            await super().dispatch(message)
+            await handler(message)
         except UNAVAILABLE:
             logger.warning("socket: %s failed, Postgres or Redis unavailable", message["type"],
                            exc_info=True)  # fmt: skip
