@@ -6,8 +6,9 @@ import json
 import logging
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,16 +147,12 @@ def chat_message_send(
         client_msg_id = uuid.UUID(str(client_msg_id))
     except ValueError:
         raise ValidationError(_("The message id is not valid."), code="invalid") from None
-    existing = ChatMessage.objects.filter(author=acting_user, client_msg_id=client_msg_id).first()
-    if existing is not None:
-        # A retry: the same message, whatever has changed since (slow mode, a pause).
-        if existing.room_id != room.pk:
-            raise ValidationError(_("The message id is already used."), code="invalid")
-        return existing, False
     try:
         return _save_new_message(acting_user, room, body, client_msg_id, ring=ring), True
-    except IntegrityError:
-        # Two sends with one client id raced: the one saved first is the message.
+    except (IntegrityError, ValidationError, PermissionDenied, Http404):
+        # A retry (or two sends with one client id that raced) is the message saved
+        # first, whatever has changed since (slow mode, a pause). Looked for only when
+        # the save fails, so a new message costs no extra query.
         existing = ChatMessage.objects.filter(
             author=acting_user, client_msg_id=client_msg_id
         ).first()
