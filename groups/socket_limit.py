@@ -74,19 +74,28 @@ async def claim(layer, user_id: int, socket: str) -> bool:
     return bool(allowed)
 
 
-async def renew(layer, user_id: int, socket: str) -> None:
+async def renew(layer, user_id: int, socket: str) -> bool:
+    """Keep this socket counted. True when its entry was still there, so Redis has
+    lost nothing since the last beat (nor the socket's channel groups, kept beside
+    it); False when the entry had to be made again, or Redis did not answer."""
     expires = time.time() + settings.SOCKET_CLAIM_SECONDS
     client = _redis(layer)
     if client is None:
-        _in_process.setdefault(user_id, {})[socket] = expires
-        return
+        held = _in_process.setdefault(user_id, {})
+        was_there = socket in held
+        held[socket] = expires
+        return was_there
     key = _key(layer, user_id)
     try:
-        # A plain ZADD: after a Redis restart the entry comes back.
-        await _bounded(client.zadd(key, {socket: expires}))
-        await _bounded(client.expire(key, settings.SOCKET_CLAIM_SECONDS))
+        # A plain ZADD: after a Redis restart the entry comes back. One round trip.
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.zadd(key, {socket: expires})
+            pipe.expire(key, settings.SOCKET_CLAIM_SECONDS)
+            added, _expire_set = await _bounded(pipe.execute())
     except Exception:
         logger.warning("socket count not renewed for member %s", user_id, exc_info=True)
+        return False
+    return not added
 
 
 async def release(layer, user_id: int, socket: str) -> None:

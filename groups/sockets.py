@@ -6,6 +6,8 @@ Redis fails: it answers, it does not die."""
 import asyncio
 import contextlib
 import logging
+import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -48,6 +50,9 @@ CLOSE_CODES = {
 UNAVAILABLE = (OperationalError, InterfaceError, InternalError, redis.exceptions.ConnectionError,
                redis.exceptions.TimeoutError, TimeoutError, OSError)  # fmt: skip
 RETRY_AFTER_SECONDS = 3
+# A socket joins its channel groups again at least this often, in case Redis lost them
+# without our noticing; channels_redis forgets a membership after a day (group_expiry).
+GROUPS_RENEW_SECONDS = 600
 
 # Database work from sockets runs in a pool of threads, not one shared thread, so one
 # room's sends don't queue behind another's. Each thread keeps its own connection, so
@@ -276,13 +281,25 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def _beat(self, user_id: int) -> None:
         """Keeps this socket counted, and its group memberships fresh: after a Redis
-        restart they come back within one beat."""
+        restart they come back within one beat. A beat is one round trip to Redis; the
+        groups are joined again only when Redis has lost the socket's entry (it was
+        restarted or emptied) or GROUPS_RENEW_SECONDS have passed (channels_redis lets
+        a membership expire after a day). Beats are spread at random over the second
+        half of the interval, so a room that filled at once (a deploy, a benchmark)
+        does not beat all at once."""
+        rejoin_after = time.monotonic() + GROUPS_RENEW_SECONDS
         while True:
-            await asyncio.sleep(settings.SOCKET_HEARTBEAT_SECONDS)
-            await socket_limit.renew(self.channel_layer, user_id, self.channel_name)
+            spread = random.uniform(0.5, 1.0)  # noqa: S311 - timing, not a secret
+            await asyncio.sleep(settings.SOCKET_HEARTBEAT_SECONDS * spread)
+            still_counted = await socket_limit.renew(self.channel_layer, user_id,
+                                                     self.channel_name)  # fmt: skip
+            if still_counted and time.monotonic() < rejoin_after:
+                continue
             for group in list(self.joined):
                 try:
                     await layer_call(self.channel_layer.group_add(group, self.channel_name))
                 except UNAVAILABLE:
                     logger.warning("could not renew membership of %s", group)
                     break
+            else:
+                rejoin_after = time.monotonic() + GROUPS_RENEW_SECONDS
