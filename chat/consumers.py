@@ -320,8 +320,9 @@ class ChatConsumer(SocketConsumer):
     def _save_message(self, body, client_msg_id):
         user = self._fresh_user()
         message, created = chat.chat_message_send(
-            acting_user=user, room=self.room, body=body, client_msg_id=client_msg_id, ring=False
-        )
+            acting_user=user, room=self.room, body=body, client_msg_id=client_msg_id, ring=False,
+            limit_counted=True,
+        )  # fmt: skip
         return chat.payload(message), created
 
     @database_sync_to_async

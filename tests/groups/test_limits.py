@@ -12,6 +12,7 @@ import uuid
 import pytest
 from django.test import override_settings
 
+from chat.models import ChatMessage
 from forum.models import Post, Thread
 from groups import limits
 from groups.models import ReviewItem
@@ -169,3 +170,19 @@ def test_with_the_store_down_a_request_for_support_still_reaches_the_leaders(sto
 
     assert response.status_code == 200
     assert ReviewItem.objects.filter(kind=ReviewItem.Kind.SUPPORT).count() == 1
+
+
+def test_sending_chat_without_javascript_takes_from_the_same_count_as_the_socket(monkeypatch):
+    place = Community()
+    monkeypatch.setattr(limits, "CHAT_SEND", dataclasses.replace(limits.CHAT_SEND, every=60))
+    for _ in range(limits.CHAT_SEND.burst):
+        limits.take(limits.CHAT_SEND, place.member.pk, "used up")
+
+    response = signed_in(place.member).post(
+        place.url("chat:room"), {"body": "Typed without JavaScript.", "client_msg_id": uuid.uuid4()}
+    )
+
+    assert response.status_code == 200
+    assert "You're sending very quickly." in text_of(response)
+    assert "Typed without JavaScript.</textarea>" in response.content.decode()
+    assert not ChatMessage.objects.filter(body="Typed without JavaScript.").exists()
