@@ -102,6 +102,14 @@ def _sanitized(html: str, tags: set[str]) -> SafeString:
     return mark_safe(HREFLESS_LINK.sub(r"\1", clean))  # noqa: S308 - sanitized by nh3 just above
 
 
+def stored_or_rendered(*, body: str, html: str, version: int) -> SafeString:
+    """Stored HTML while the current sanitizer made it; otherwise rendered again from
+    the Markdown the member wrote (an old rendering never reaches a page)."""
+    if version == SANITIZER_VERSION and html:
+        return mark_safe(html)  # noqa: S308 - stored output of render_markdown
+    return render_markdown(body)
+
+
 def render_chat_text(text: str) -> SafeString:
     """A chat message as HTML: its text escaped, with web addresses made into links
     exactly as in posts. The page and the socket's frames both carry this."""
