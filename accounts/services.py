@@ -67,3 +67,29 @@ def user_delete(*, acting_user: User, user: User, request=None) -> User:
     if request is not None:
         logout(request)
     return user
+
+
+@transaction.atomic
+def user_finish_welcome(*, acting_user: User, user: User, time_zone: str = "") -> User:
+    """The first sign-in welcome is done (or skipped); the time zone, if given, is the
+    one the member's browser reported and they kept."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own profile."))
+    fields = ["onboarded_at"]
+    if time_zone:
+        user.time_zone = time_zone
+        user.full_clean(exclude=["password", "email", "display_name_key"])
+        fields.append("time_zone")
+    user.onboarded_at = timezone.now()
+    user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_unsubscribe(*, user: User) -> User:
+    """From the signed link in an email (the link is the authority): no more
+    notification email or summaries until the member turns them on again."""
+    if user.email_unsubscribed_at is None:
+        user.email_unsubscribed_at = timezone.now()
+        user.save(update_fields=["email_unsubscribed_at"])
+    return user

@@ -1,8 +1,6 @@
-"""What a member has read: read pointers and notifications."""
+"""What a member has read: read pointers."""
 
-from django.utils import timezone
-
-from forum.models import Notification, ReadState, Thread
+from forum.models import ReadState, Thread
 
 
 def read_state_advance(*, user, thread: Thread, number: int, known: int | None = None) -> None:
@@ -25,10 +23,3 @@ def read_state_advance(*, user, thread: Thread, number: int, known: int | None =
         ReadState.objects.filter(pk=state.pk, last_read_number__lt=number).update(
             last_read_number=number
         )
-
-
-def notifications_mark_read(*, user, notification_ids=None) -> int:
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_ids is not None:
-        unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())

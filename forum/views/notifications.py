@@ -3,13 +3,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from forum import selectors
-from forum.services import reading
+from groups.services import notifications
 
 
 @login_required
 @require_GET
 def notifications_view(request):
-    notifications = list(selectors.notifications_for(request.user))
+    shown = selectors.notifications_for(request.user)
     # Seen now: the bell clears, and this page still marks what was new.
-    reading.notifications_mark_read(user=request.user)
-    return render(request, "forum/notifications.html", {"notifications": notifications})
+    notifications.notifications_mark_read(user=request.user)
+    return render(request, "forum/notifications.html", {"notifications": shown})

@@ -50,6 +50,7 @@ from groups.permissions.table import (
     led_group_ids,
     membership_of,
     needs_two_factor_for_staff_powers,
+    notifications_visible_to,
     staff_with_powers,
     standing,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "live_items_visible_to",
     "membership_of",
     "needs_two_factor_for_staff_powers",
+    "notifications_visible_to",
     "staff_with_powers",
     "standing",
 ]
