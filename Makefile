@@ -20,12 +20,12 @@ migrate: services
 	@$(PY) manage.py migrate --noinput
 	@$(PY) manage.py createcachetable
 
-run: migrate
+# The app as production runs it (deploy/: nginx, gunicorn, uvicorn, the tick), so what
+# is tried here is what is deployed; scripts/prod says when it is ready.
+run: migrate nginx
+	@$(PY) scripts/ensure_services.py --require-redis
 	@$(PY) manage.py seed_demo
-	@echo ""
-	@echo "peersupport is starting on http://$(HOST):$(PORT)/  (HTTP and WebSockets, Ctrl-C stops it)"
-	@echo ""
-	@scripts/serve $(HOST) $(PORT)
+	@scripts/prod --host $(HOST) --skip-migrate $(PORT)
 
 test: $(VENV)/.installed
 	@$(PY) scripts/ensure_services.py --require-redis

@@ -94,6 +94,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
+    # All that public_name reads: lists of authors load only these.
+    PUBLIC_FIELDS = ("display_name", "deleted_at")
 
     class Meta:
         verbose_name = _("member")

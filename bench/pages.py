@@ -20,6 +20,7 @@ See bench/README.md ("Page benchmark") for what the numbers mean.
 """
 
 import argparse
+import base64
 import datetime
 import http.client
 import json
@@ -198,6 +199,8 @@ def seed(size: dict[str, int], scale: float) -> None:
 
     django.setup()
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
@@ -247,6 +250,11 @@ def seed(size: dict[str, int], scale: float) -> None:
             "bench-admin@example.invalid", PASSWORD, display_name="Bench admin",
             is_staff=True, confirmed_adult_at=year_ago,
             rules_version_accepted=CURRENT_RULES_VERSION, rules_accepted_at=year_ago,
+        )  # fmt: skip
+        # Staff powers (opening groups at once) need two-factor set up.
+        Authenticator.objects.create(
+            user=admin, type=Authenticator.Type.TOTP,
+            data={"secret": encrypt(base64.b32encode(os.urandom(20)).decode())},
         )  # fmt: skip
     progress(f"{len(users)} members")
 
@@ -562,18 +570,21 @@ class ConnectionSampler(threading.Thread):
 
 
 def budgets(env: dict[str, str]) -> dict[str, str]:
+    """deploy/README.md's budget per process, for the settings this run used."""
     web = int(env.get("WEB_WORKERS", "2"))
     asgi = int(env.get("ASGI_WORKERS", "1"))
-    threads = env.get("ASGI_THREADS", "")
+    per_asgi = (
+        int(env.get("SOCKET_DATABASE_THREADS", "6"))
+        + int(env.get("ASGI_HTTP_CONCURRENCY", "4"))
+        + 1
+    )
     return {
         "peersupport-web": f"{web} (WEB_WORKERS x 1)",
-        "peersupport-ws": (
-            f"{asgi} x {threads} (ASGI_WORKERS x ASGI_THREADS)" if threads
-            else f"{asgi} x thread pool (ASGI_WORKERS x ASGI_THREADS, unset)"
-        ),
+        "peersupport-ws": f"{asgi * per_asgi} (ASGI_WORKERS x (SOCKET_DATABASE_THREADS"
+        " + ASGI_HTTP_CONCURRENCY + 1))",
         "peersupport-tick": "1",
         "limit-app": "2 (2 workers x 1)",
-    }  # fmt: skip
+    }
 
 
 # --- the run ---------------------------------------------------------------------------

@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, ContentWarning
 from groups.forms import CleanedTextInput, MemberTextField
+from groups.fragments import RenderedOnceWhenBlank
 
 
-class PostForm(forms.Form):
+class PostForm(RenderedOnceWhenBlank, forms.Form):
     body = MemberTextField(what=_("message"), label=_("Your message"), max_length=BODY_MAX_LENGTH,
                            help_text=_("You can use Markdown: **bold**, *italic*, lists, > quotes "
                                        "and links."))  # fmt: skip

@@ -5,7 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from groups.markdown import stored_or_rendered
 
 TITLE_MAX_LENGTH = 140
 BODY_MAX_LENGTH = 20_000
@@ -111,6 +114,12 @@ class Post(models.Model):
         return f"post {self.number or '(held)'} in {self.thread}"
 
     @property
+    def html(self) -> SafeString:
+        return stored_or_rendered(
+            body=self.body, html=self.rendered_html, version=self.rendered_version
+        )
+
+    @property
     def is_unpublished(self) -> bool:
         """Held for a leader, or not approved: only its author and leaders see it."""
         return self.state in {self.State.HELD, self.State.REJECTED}
@@ -165,6 +174,8 @@ class ReadState(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_states")
     last_read_number = models.PositiveIntegerField(default=0)
+    # When the pointer last moved: within a page it moves at most every few minutes.
+    moved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table = "peergroups_readstate"

@@ -1,9 +1,10 @@
 """Reads of threads, posts and notifications; list queries do not grow with rows."""
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 
-from forum.models import Post, Reaction, ReadState, Thread
+from accounts.models import User
+from forum.models import Post, PostRevision, Reaction, ReadState, Thread
 from groups import permissions
 from groups.models import Group, Notification, Report, Target
 
@@ -14,6 +15,12 @@ POSTS_PER_PAGE = 20
 def page_of(number: int) -> int:
     """The page a post number is on. Numbers never change, so neither do links."""
     return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
+
+
+def _authors() -> Prefetch:
+    """Authors by their public name only, fetched by key: joined instead, Postgres may
+    read the whole member table for a page of twenty."""
+    return Prefetch("author", queryset=User.objects.only(*User.PUBLIC_FIELDS))
 
 
 def thread_list(user, group: Group) -> QuerySet:
@@ -44,39 +51,33 @@ def visible_posts(user, thread: Thread, page: int, *, is_leader: bool) -> list[P
     )
     if user.is_authenticated and last >= thread.last_post_number:
         shown |= Q(state__in=[Post.State.HELD, Post.State.REJECTED], author=user)
-    posts = list(
-        Post.objects.filter(thread=thread)
-        .filter(shown)
-        .select_related("author")
-        .annotate(revision_count=Count("revisions"))
-        .order_by(F("number").asc(nulls_last=True), "created_at")
-    )
+    posts = Post.objects.filter(thread=thread).filter(shown).prefetch_related(_authors())
+    if is_leader:  # leaders are shown a link to the edit history
+        posts = posts.annotate(
+            has_revisions=Exists(PostRevision.objects.filter(post=OuterRef("pk")))
+        )
+    posts = list(posts.order_by(F("number").asc(nulls_last=True), "created_at"))
     _attach_reactions(user, posts)
     return posts
 
 
 def _attach_reactions(user, posts: list[Post]) -> None:
-    ids = [post.pk for post in posts]
-    counts: dict[int, dict[str, int]] = {post_id: {} for post_id in ids}
-    for row in (
-        Reaction.objects.filter(post_id__in=ids).values("post_id", "kind").annotate(n=Count("pk"))
-    ):
-        counts[row["post_id"]][row["kind"]] = row["n"]
-    mine: set[tuple[int, str]] = set()
-    if user.is_authenticated:
-        mine = set(
-            Reaction.objects.filter(post_id__in=ids, user=user).values_list("post_id", "kind")
-        )
+    """Each post's reaction_summary: (kind, label, count, whether the user chose it)
+    for every kind, in one query."""
+    counts: dict[int, dict[str, tuple[int, bool]]] = {post.pk: {} for post in posts}
+    mine = Count("pk", filter=Q(user=user.pk)) if user.is_authenticated else Value(0)
+    rows = (
+        Reaction.objects.filter(post_id__in=counts)
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"), mine=mine)
+    )
+    for row in rows:
+        counts[row["post_id"]][row["kind"]] = (row["n"], bool(row["mine"]))
     for post in posts:
-        post.reaction_summary = [
-            {
-                "kind": kind,
-                "label": label,
-                "count": counts[post.pk].get(kind, 0),
-                "mine": (post.pk, kind) in mine,
-            }
+        post.reaction_summary = tuple(
+            (kind, str(label), *counts[post.pk].get(kind, (0, False)))
             for kind, label in Reaction.Kind.choices
-        ]
+        )
 
 
 def held_posts(group: Group) -> QuerySet:
@@ -113,6 +114,8 @@ def unread_notification_count(user) -> int:
     """The bell's number: the one function every page and the live socket ask."""
     if not user.is_authenticated:
         return 0
+    if getattr(user, "raw_unread_notifications", None) == 0:
+        return 0  # loaded with the user (peersupport/auth.py): nothing unread at all
     return _notifications_of(user).filter(read_at__isnull=True).count()
 
 
@@ -134,9 +137,10 @@ def post_revisions(post: Post) -> QuerySet:
 
 def get_thread_for_user(user, group: Group, pk: int) -> Thread:
     """The thread, or 404 when the user may not see it."""
-    thread = Thread.objects.select_related("group", "author").filter(group=group, pk=pk).first()
+    thread = Thread.objects.select_related("author").filter(group=group, pk=pk).first()
     if thread is None:
         raise Http404
+    thread.group = group
     permissions.check_can_see_thread(user, thread)
     return thread
 
@@ -154,8 +158,8 @@ def get_post_for_user(user, group: Group, pk: int) -> Post:
     return post
 
 
-def last_read_number(user, thread: Thread) -> int:
+def read_state(user, thread: Thread) -> ReadState | None:
+    """The member's read pointer in the thread, if they have one."""
     if not user.is_authenticated:
-        return 0
-    state = ReadState.objects.filter(user=user, thread=thread).first()
-    return state.last_read_number if state else 0
+        return None
+    return ReadState.objects.filter(user=user, thread=thread).first()

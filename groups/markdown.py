@@ -61,6 +61,14 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
 
 
+def stored_or_rendered(*, body: str, html: str, version: int) -> SafeString:
+    """Stored HTML while the current sanitizer made it; otherwise rendered again from
+    the Markdown the member wrote (an old rendering never reaches a page)."""
+    if version == SANITIZER_VERSION and html:
+        return mark_safe(html)  # noqa: S308 - stored output of render_markdown
+    return render_markdown(body)
+
+
 # Chat is plain text: escaped, with web addresses made into links, nothing else.
 CHAT_LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,;:!?)]}'\""

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from groups import permissions
@@ -24,15 +24,6 @@ def directory(user, *, query: str = "", topic: str = "", sort: str = "activity")
         )
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position", "name")))
     )
-    if user.is_authenticated:
-        groups = groups.annotate(
-            my_state=Subquery(
-                Membership.objects.filter(group=OuterRef("pk"), user=user).values("state")[:1]
-            ),
-            my_role=Subquery(
-                Membership.objects.filter(group=OuterRef("pk"), user=user).values("role")[:1]
-            ),
-        )
     if query:
         groups = groups.filter(Q(name__icontains=query) | Q(short_description__icontains=query))
     if topic:

@@ -2,6 +2,7 @@
 brings new notifications as they happen, urgent queue items for leaders included. It
 only listens; the count comes from the same function the header uses on page load."""
 
+from accounts.models import User
 from forum import selectors
 from groups.sockets import (
     UNAUTHENTICATED,
@@ -39,8 +40,9 @@ class BellConsumer(SocketConsumer):
 
     @database_sync_to_async
     def _bell(self, notification_id) -> dict:
-        user = self.scope["user"]
-        user.refresh_from_db()
+        # Fresh each time: the user the socket opened with carries what was true then
+        # (peersupport/auth.py loads a raw unread count and the memberships with it).
+        user = User.objects.get(pk=self.scope["user"].pk)
         frame = {"type": "bell", "count": selectors.unread_notification_count(user)}
         if notification_id is not None:
             note = selectors.notification_for(user, notification_id)

@@ -14,6 +14,9 @@ from pathlib import Path
 from re import _constants as sre_constants
 from re import _parser as sre_parser
 
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
 PHRASES_FILE = Path(__file__).with_name("crisis_phrases.json")
 FLAGS = re.ASCII
 # A part's name in a pattern: "{intent}". Quantifiers such as {2,3} never look like this.
@@ -58,6 +61,13 @@ def browser_data() -> dict:
         "normalise": [[step["find"], step["replace"]] for step in normalise_steps()],
         "patterns": [entry["pattern"] for entry in phrase_list()],
     }
+
+
+@cache
+def browser_script() -> SafeString:
+    """browser_data as the page's <script type="application/json">, encoded once per
+    process (it is the same for every page and about 28 KB)."""
+    return json_script(browser_data(), "crisis-phrases")
 
 
 @cache

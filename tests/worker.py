@@ -1,5 +1,5 @@
-"""The real background worker (`manage.py db_worker`, as scripts/serve and the Procfile
-start it), run against the test database in a process of its own."""
+"""The real background worker (`manage.py db_worker`, as the Procfile starts it for
+the production shape), run against the test database in a process of its own."""
 
 import email
 import os

@@ -16,6 +16,7 @@ from forum.services import reading
 from forum.services import threads as services
 from groups import permissions
 from groups.forms import add_form_errors
+from groups.fragments import render_each
 from groups.permissions import Capability
 
 
@@ -34,10 +35,29 @@ def thread_list_view(request, slug):
     context = {
         "group": group,
         "page": page,
+        "rows": render_each(
+            "forum/list.html#row", page.object_list, lambda t: _row_values(t, group.slug)
+        ),
         "can_start": permissions.can(request.user, Capability.START_THREAD, group),
         "membership": permissions.membership_of(request.user, group),
     }
     return render(request, "forum/list.html", context)
+
+
+def _row_values(thread, slug: str) -> dict:
+    """All a thread's row shows (the row is cached by it: peersupport/fragments.py)."""
+    unread = ""
+    if thread.is_published and thread.last_read_number is None:
+        unread = "never"
+    elif thread.is_published and thread.last_read_number < thread.last_post_number:
+        unread = "new-posts"
+    return {
+        "slug": slug, "pk": thread.pk, "title": thread.title,
+        "pinned": thread.is_pinned, "locked": thread.is_locked,
+        "published": thread.is_published, "author": thread.author.public_name,
+        "post_count": thread.published_post_count,
+        "last_activity": thread.last_activity_at, "unread": unread,
+    }  # fmt: skip
 
 
 @login_required
@@ -74,7 +94,8 @@ def _page(request, last_page: int) -> int:
 def thread_view(request, slug, pk):
     thread = selectors.get_thread_for_user(request.user, _group(request, slug), pk)
     group = thread.group
-    read_before = selectors.last_read_number(request.user, thread)
+    pointer = selectors.read_state(request.user, thread)
+    read_before = pointer.last_read_number if pointer else 0
     if request.GET.get("unread"):
         first_unread = min(read_before + 1, thread.last_post_number)
         return redirect(thread_url(thread, number=first_unread))
@@ -85,20 +106,45 @@ def thread_view(request, slug, pk):
     numbers = [post.number for post in posts if post.number]
     if numbers:
         reading.read_state_advance(
-            user=request.user, thread=thread, number=max(numbers), known=read_before
+            user=request.user, thread=thread, number=max(numbers), known=pointer
         )
     can_post = permissions.can_reply(request.user, thread)
-    context = {
-        "group": group, "thread": thread, "posts": posts, "page": page,
-        "pages": range(1, last_page + 1), "last_page": last_page, "read_before": read_before,
-        "is_leader": is_leader, "can_post": can_post,
+    viewer = {
+        "slug": group.slug, "is_leader": is_leader, "read_before": read_before,
         "can_edit": permissions.can_edit_in_thread(request.user, thread),
         "can_react": permissions.can(request.user, Capability.REACT, group),
         "can_report": permissions.can(request.user, Capability.REPORT, group),
+    }  # fmt: skip
+    context = {
+        "group": group, "thread": thread, "page": page,
+        "post_fragments": render_each(
+            "forum/thread.html#post", posts, lambda post: _post_values(post, request.user, viewer)
+        ),
+        "pages": range(1, last_page + 1), "last_page": last_page, "read_before": read_before,
+        "is_leader": is_leader, "can_post": can_post, "can_react": viewer["can_react"],
         "form": PostForm() if can_post else None,
         "membership": permissions.membership_of(request.user, group),
     }  # fmt: skip
     return render(request, "forum/thread.html", context)
+
+
+def _post_values(post, user, viewer: dict) -> dict:
+    """All a post's fragment shows, for this viewer (cached by it: groups/fragments.py)."""
+    own = post.author_id == user.pk
+    read_before = viewer["read_before"]
+    return {
+        "slug": viewer["slug"], "pk": post.pk, "number": post.number, "state": post.state,
+        "author": post.author.public_name, "created_at": post.created_at, "html": post.html,
+        "edited": bool(post.edited_at) and post.state != Post.State.REMOVED_BY_AUTHOR,
+        "is_leader": viewer["is_leader"],
+        "show_history": viewer["is_leader"] and post.has_revisions,
+        "is_new": bool(read_before and post.number and post.number > read_before),
+        "own": own, "reason": post.moderation_reason,
+        "content_warning": post.get_content_warning_display() if post.content_warning else "",
+        "content_warning_note": post.content_warning_note,
+        "reactions": post.reaction_summary, "can_react": viewer["can_react"] and not own,
+        "can_edit": viewer["can_edit"], "can_report": viewer["can_report"],
+    }  # fmt: skip
 
 
 @login_required

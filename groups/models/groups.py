@@ -185,6 +185,11 @@ class Membership(models.Model):
         return self.state == self.State.ACTIVE
 
     @property
+    def is_leading(self) -> bool:
+        """Leads the group: the row-level form of MembershipQuerySet.leading()."""
+        return self.is_active and self.role in {self.Role.LEADER, self.Role.OWNER}
+
+    @property
     def is_muted(self) -> bool:
         return self.is_active and self.muted_until is not None and self.muted_until > timezone.now()
 

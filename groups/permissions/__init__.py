@@ -51,6 +51,7 @@ from groups.permissions.table import (
     membership_of,
     needs_two_factor_for_staff_powers,
     notifications_visible_to,
+    remember_memberships,
     staff_with_powers,
     standing,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "membership_of",
     "needs_two_factor_for_staff_powers",
     "notifications_visible_to",
+    "remember_memberships",
     "staff_with_powers",
     "standing",
 ]

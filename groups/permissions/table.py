@@ -88,21 +88,44 @@ SILENCED_BY_MUTE = {C.POST, C.START_THREAD, C.CHAT, C.REACT}
 SILENCED_BY_SUSPENSION = SILENCED_BY_MUTE | {C.JOIN, C.REQUEST_TO_JOIN}
 
 
+def _facts(user) -> dict:
+    """Where the rules remember what they learnt about a user for this request: the
+    user object's own attributes (not a lazy request.user wrapper's, so what the
+    backend loaded with the user is seen)."""
+    return getattr(user, "_wrapped", user).__dict__
+
+
 def membership_of(user, group: Group) -> Membership | None:
-    """The user's membership row (any state), cached on the user per group."""
+    """The user's membership row (any state), cached on the user per group. When all
+    the user's rows were loaded at once (remember_memberships), it asks nothing."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_membership_cache", {})
+    facts = _facts(user)
+    cache = facts.setdefault("_membership_cache", {})
     if group.pk not in cache:
+        if facts.get("_memberships_complete"):
+            return None
         cache[group.pk] = Membership.objects.filter(user=user, group=group).first()
-    return cache[group.pk]
+    membership = cache[group.pk]
+    if membership is not None and not Membership.group.is_cached(membership):
+        membership.group = group  # the rules check reads it: no second fetch
+    return membership
+
+
+def remember_memberships(user, memberships) -> None:
+    """Every membership row the user has, loaded at once with the user (see
+    peersupport/auth.py): membership_of and leads_any_group then need no query."""
+    facts = _facts(user)
+    facts["_membership_cache"] = {row.group_id: row for row in memberships}
+    facts["_memberships_complete"] = True
 
 
 def forget_memberships(user) -> None:
     """Forget what the rules cached on the user object (memberships, staff powers), so
     a long-lived object (a socket's user) is judged on what the database says now."""
-    user.__dict__.pop("_membership_cache", None)
-    user.__dict__.pop("_has_staff_powers", None)
+    facts = _facts(user)
+    for name in ("_membership_cache", "_memberships_complete", "_has_staff_powers"):
+        facts.pop(name, None)
 
 
 def standing(user, group: Group) -> Standing:
@@ -295,11 +318,12 @@ def is_staff(user) -> bool:
     query however often it asks."""
     if not (user.is_authenticated and user.is_staff and user.is_active):
         return False
-    if "_has_staff_powers" not in user.__dict__:
-        user.__dict__["_has_staff_powers"] = Authenticator.objects.filter(
+    facts = _facts(user)
+    if "_has_staff_powers" not in facts:
+        facts["_has_staff_powers"] = Authenticator.objects.filter(
             user_id=user.pk, type=Authenticator.Type.TOTP
         ).exists()
-    return user.__dict__["_has_staff_powers"]
+    return facts["_has_staff_powers"]
 
 
 def needs_two_factor_for_staff_powers(user) -> bool:
@@ -334,7 +358,14 @@ def led_group_ids(user) -> QuerySet:
 
 
 def leads_any_group(user) -> bool:
-    return user.is_authenticated and (is_staff(user) or led_group_ids(user).exists())
+    if not user.is_authenticated:
+        return False
+    if is_staff(user):
+        return True
+    facts = _facts(user)
+    if facts.get("_memberships_complete"):
+        return any(row.is_leading for row in facts["_membership_cache"].values())
+    return led_group_ids(user).exists()
 
 
 def can_propose_groups(user) -> bool:
@@ -344,7 +375,7 @@ def can_propose_groups(user) -> bool:
         return True
     if not SiteSettings.current().members_can_propose_groups:
         return False
-    return user.is_trusted or led_group_ids(user).exists()
+    return user.is_trusted or leads_any_group(user)
 
 
 def can_act_on(actor, target_membership: Membership) -> bool:

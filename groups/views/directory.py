@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from groups import permissions, selectors
 from groups.forms import GroupForm
-from groups.models import Membership
+from groups.fragments import render_each
 from groups.services import groups as group_services
 
 
@@ -17,13 +17,24 @@ def directory_view(request):
     topic = request.GET.get("topic", "").strip()[:60]
     sort = request.GET.get("sort", "activity")
     groups = list(selectors.directory(request.user, query=query, topic=topic, sort=sort))
-    mine = [
-        group for group in groups if getattr(group, "my_state", None) == Membership.State.ACTIVE
-    ]
+    memberships = {group.pk: permissions.membership_of(request.user, group) for group in groups}
+    mine = [group for group in groups if memberships[group.pk] and memberships[group.pk].is_active]
     others = [group for group in groups if group not in mine]
+
+    def card(group) -> dict:
+        """All a group's card shows (cached by it: groups/fragments.py)."""
+        membership = memberships[group.pk]
+        return {
+            "slug": group.slug, "name": group.name, "short_description": group.short_description,
+            "member_count": group.member_count, "visibility": str(group.visibility_label),
+            "my_state": membership.state if membership else "",
+            "my_role": membership.role if membership else "",
+            "topics": tuple(topic.name for topic in group.topics.all()),
+        }  # fmt: skip
+
     context = {
-        "my_groups": mine,
-        "other_groups": others,
+        "my_cards": render_each("groups/directory.html#card", mine, card),
+        "other_cards": render_each("groups/directory.html#card", others, card),
         "topics": selectors.topics(),
         "query": query,
         "topic": topic,

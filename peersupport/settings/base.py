@@ -119,7 +119,15 @@ CACHES = {
         # Django's, raising when the database refuses writes (see peersupport/cache.py).
         "BACKEND": "peersupport.cache.DatabaseCache",
         "LOCATION": "django_cache",
-    }
+    },
+    # Rendered fragments (peersupport/fragments.py): keyed by what they show, so each
+    # process keeps its own; about 1 KB an entry.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 20_000)},
+    },
 }
 
 # Channel layer: Redis when REDIS_URL is set (make run sets it when Redis answers),
@@ -159,10 +167,8 @@ SOCKET_HEARTBEAT_SECONDS = env_int("SOCKET_HEARTBEAT_SECONDS", 20)
 SOCKET_CLAIM_SECONDS = env_int("SOCKET_CLAIM_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's (email sign-in), loading with the member what every page asks of them.
+AUTHENTICATION_BACKENDS = ["peersupport.auth.MemberBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -216,7 +222,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "peersupport"
 
 # Background tasks (django.tasks): stored in Postgres by django-tasks-db and run by
-# `manage.py db_worker` (scripts/serve and deploy/Procfile start it beside the server),
+# `manage.py db_worker` (a line of deploy/Procfile: make run and make prod start it),
 # so nothing a request does waits for a mail server. A site that outgrows one worker
 # swaps BACKEND for a distributed queue's django.tasks backend; no task changes.
 TASKS = {

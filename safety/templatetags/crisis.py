@@ -1,6 +1,6 @@
 from django import template
 
-from safety.crisis import browser_data
+from safety.crisis import browser_script
 
 register = template.Library()
 
@@ -10,6 +10,6 @@ def crisis_prompt(context):
     """A gentle, non-blocking prompt shown while a member's draft reads like crisis.
     The phrases travel as JSON data; matching happens in the browser."""
     return {
-        "phrases": browser_data(),
+        "phrases_script": browser_script(),
         "csp_nonce": context.get("csp_nonce", ""),
     }

@@ -85,7 +85,7 @@ def thread_journey(transactional_db) -> ThreadJourney:
         body="How has your week been? One line is plenty.",
     )
     for member in (author, reader):
-        reading_services.read_state_advance(user=member, thread=checkin, number=1)
+        reading_services.read_state_advance(user=member, thread=checkin, number=1, known=None)
     return ThreadJourney(
         author_email=author.email,
         author_name=author.display_name,

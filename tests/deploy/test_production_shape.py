@@ -159,6 +159,24 @@ class TestThroughNginx:
         assert served
         assert all("upstream=- " in line for line in served), served  # not Django
 
+    def test_while_the_page_server_is_away_nginx_answers_with_every_helpline(self, shape):
+        web_socket = shape.run_dir / "web.sock"
+        away = shape.run_dir / "web.sock.away"
+        web_socket.rename(away)  # nginx can no longer reach gunicorn: as if it had died
+        try:
+            response, page = Visitor(shape).get("/groups/")
+        finally:
+            away.rename(web_socket)
+        assert response.status == 502
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "having trouble right now" in page
+        assert "Nothing you posted before is lost." in page
+        for number in ("tel:988", "tel:116123", "tel:131114"):  # US, UK and Ireland, Australia
+            assert f'href="{number}"' in page
+        stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', page).group(1)
+        assert Visitor(shape).get(stylesheet)[0].status == 200  # styled while away too
+        assert Visitor(shape).get("/groups/")[0].status == 200  # and back
+
     def test_a_chat_socket_connects_through_nginx_and_exchanges_a_message(self, shape):
         member = member_with_a_real_password("Socket Friend")
         group = make_group()

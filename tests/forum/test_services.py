@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import F
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +22,7 @@ from forum.selectors import POSTS_PER_PAGE
 from forum.services import posts as post_services
 from forum.services import reactions as reaction_services
 from forum.services import threads as thread_services
+from forum.services.reading import READ_POINTER_EVERY
 from groups.models import Group, Membership, Notification, Report
 from groups.services import groups as group_services
 from groups.services import memberships as membership_services
@@ -738,6 +740,11 @@ def test_replying_too_quickly_shows_a_kind_error_and_keeps_the_draft(world, thre
 # Read pointers
 
 
+def minutes_pass() -> None:
+    """Long enough for read pointers to move again within a page."""
+    ReadState.objects.update(moved_at=F("moved_at") - READ_POINTER_EVERY)
+
+
 def test_the_thread_list_marks_new_threads_and_threads_with_new_posts(world, thread):
     client = signed_in(world.other)
     new_link = f"{world.thread_url(thread)}?unread=1"
@@ -753,6 +760,7 @@ def test_the_thread_list_marks_new_threads_and_threads_with_new_posts(world, thr
     listing = client.get(world.threads_url()).text
     assert f'<a class="new" href="{new_link}">New posts</a>' in listing
 
+    minutes_pass()
     client.get(world.thread_url(thread))
     assert new_link not in client.get(world.threads_url()).text
 
@@ -766,6 +774,7 @@ def test_the_thread_page_marks_posts_that_are_new_since_the_last_visit(world, th
     world.reply(thread, world.newcomer, "Held, not new for anyone else.")
     world.reply(thread, world.leader, "Reply three.")
 
+    minutes_pass()
     page = client.get(world.thread_url(thread)).text
     assert page.count("New since your last visit") == 2
     marked = re.findall(r'id="post-(\d+)".*?(New since your last visit|</article>)', page,
@@ -785,18 +794,55 @@ def test_reading_a_thread_again_writes_nothing_when_there_is_nothing_new(world, 
     assert sum("readstate" in q["sql"] for q in queries) == 1  # read once, not twice
 
     world.reply(thread, world.member, "Something new.")
+    minutes_pass()
     client.get(world.thread_url(thread))
     assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == 2
 
 
-def test_each_post_has_one_reaction_form_whose_buttons_name_their_reaction(world, thread):
+def test_within_a_page_the_read_pointer_moves_at_most_every_few_minutes(world, thread):
+    client = signed_in(world.other)
+    client.get(world.thread_url(thread))
+    world.reply(thread, world.member, "A reply a minute later.")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world.thread_url(thread)).text
+    assert "A reply a minute later." in page
+    assert not [q for q in queries if q["sql"].startswith("UPDATE") and "readstate" in q["sql"]]
+    assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == 1
+
+    minutes_pass()
+    client.get(world.thread_url(thread))
+    assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == 2
+
+
+def test_reading_on_to_a_later_page_moves_the_read_pointer_at_once(world, thread, monkeypatch):
+    many_posts_allowed(monkeypatch)
+    for n in range(2, POSTS_PER_PAGE + 3):
+        world.reply(thread, world.member, f"Post number {n}.")
+    client = signed_in(world.other)
+    url = world.thread_url(thread)
+    client.get(url)
+    assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == POSTS_PER_PAGE
+
+    client.get(f"{url}?page=2")
+    assert ReadState.objects.get(user=world.other, thread=thread).last_read_number == (
+        POSTS_PER_PAGE + 2
+    )
+
+
+def test_one_reaction_form_serves_every_post_and_each_button_names_its_post(world, thread):
     world.reply(thread, world.member, "A reply to react to.")
     page = Elements(signed_in(world.other).get(world.thread_url(thread)).text)
-    react_forms = [f for f in page.named("form") if "/react/" in (f.get("action") or "")]
-    assert len(react_forms) == 2
-    kinds = [b["value"] for b in page.named("button") if b.get("name") == "kind"]
-    assert len(kinds) == 2 * len(Reaction.Kind.choices)
-    assert set(kinds) == set(Reaction.Kind.values)
+    forms = [f for f in page.named("form") if f.get("id") == "reactions-form"]
+    assert len(forms) == 1 and forms[0]["method"] == "post"
+    buttons = [b for b in page.named("button") if b.get("name") == "kind"]
+    assert len(buttons) == 2 * len(Reaction.Kind.choices)
+    assert {b["form"] for b in buttons} == {"reactions-form"}
+    posts = thread.posts.order_by("number")
+    assert {b["formaction"] for b in buttons} == {
+        world.url("forum:react", post.pk) for post in posts
+    }
+    assert {b["value"] for b in buttons} == set(Reaction.Kind.values)
 
 
 def test_the_unread_link_goes_to_the_first_unread_post(world, thread, monkeypatch):

@@ -204,7 +204,8 @@ def test_the_notification_centre_costs_the_same_queries_for_five_or_fifty(world)
 
     fill(5)
     client = signed_in(world.member)
-    client.get(reverse("forum:notifications"))
+    client.get(reverse("forum:notifications"))  # everything read: the bell skips its count
+    fill(1)  # so that both visits below have something unread
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("forum:notifications"))
     fill(45)

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0001_initial'),
+        ('forum', '0002_read_pointer_moved_at'),
         ('peergroups', '0013_notifications_for_everything'),
     ]
 
