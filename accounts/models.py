@@ -66,6 +66,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # "off"; a kind not named here takes its default (groups.services.notifications).
     notification_choices = models.JSONField(default=dict, blank=True)
     digest = models.CharField(_("summary email"), max_length=10, choices=Digest, default=Digest.OFF)
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # No email between these times in the member's own time zone (both empty: none).
     quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
     quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)

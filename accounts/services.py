@@ -93,3 +93,25 @@ def user_unsubscribe(*, user: User) -> User:
         user.email_unsubscribed_at = timezone.now()
         user.save(update_fields=["email_unsubscribed_at"])
     return user
+
+
+@transaction.atomic
+def user_update_notification_settings(
+    *, acting_user: User, user: User, choices: dict[str, str], digest: str, quiet_from,
+    quiet_until, urgent_in_quiet_hours: bool, email_on: bool,
+) -> User:  # fmt: skip
+    """What the member is told, and how: per kind (the kinds are the notification
+    centre's), the summary email, quiet hours, and email on or off altogether."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own settings."))
+    user.notification_choices = choices
+    user.digest = digest
+    user.quiet_from, user.quiet_until = quiet_from, quiet_until
+    user.urgent_in_quiet_hours = urgent_in_quiet_hours
+    if email_on:
+        user.email_unsubscribed_at = None
+    elif user.email_unsubscribed_at is None:
+        user.email_unsubscribed_at = timezone.now()
+    user.save(update_fields=["notification_choices", "digest", "quiet_from", "quiet_until",
+                             "urgent_in_quiet_hours", "email_unsubscribed_at"])  # fmt: skip
+    return user

@@ -32,7 +32,7 @@ def footer(unsubscribe_url: str) -> str:
     ) % {
         "help": absolute(reverse("safety:help")),
         "unsubscribe": unsubscribe_url,
-        "settings": absolute(reverse("accounts:settings")),
+        "settings": absolute(reverse("forum:notification_settings")),
     }
 
 

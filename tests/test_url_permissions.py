@@ -27,6 +27,7 @@ TABLE = {
     "account_change_password": (LOGIN, 200, 200, 200),
     "mfa_index": (LOGIN, 200, 200, 200),
     "forum:notifications": (LOGIN, 200, 200, 200),
+    "forum:notification_settings": (LOGIN, 200, 200, 200),
     "moderation:queue": (LOGIN, 403, 200, 403),
     "moderation:my_reports": (LOGIN, 200, 200, 200),
     "moderation:playbook": (LOGIN, 403, 200, 403),

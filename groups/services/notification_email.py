@@ -6,12 +6,13 @@ anything said: an email can be read over someone's shoulder."""
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import User
+from accounts.models import Digest, User
 from accounts.unsubscribe import unsubscribe_path
 from groups.models import Notification
 
@@ -102,3 +103,64 @@ def schedule(notification_ids: list[int], *, now=None) -> int:
         enqueued.append(note.pk)
     Notification.objects.filter(pk__in=enqueued).update(emailed_at=now)
     return len(enqueued)
+
+
+DIGEST_SUBJECT = gettext_noop("Your peersupport summary")
+WEEKLY_DAY = 0  # Monday
+
+
+def _local(user: User, now: datetime.datetime) -> datetime.datetime:
+    try:
+        return now.astimezone(zoneinfo.ZoneInfo(user.time_zone or "UTC"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return now.astimezone(datetime.UTC)
+
+
+def digest_due(user: User, now: datetime.datetime) -> bool:
+    """At DIGEST_HOUR of the member's own day (Mondays for weekly), once."""
+    local = _local(user, now)
+    if local.hour != settings.DIGEST_HOUR or user.email_unsubscribed_at is not None:
+        return False
+    weekly = user.digest == Digest.WEEKLY
+    if weekly and local.weekday() != WEEKLY_DAY:
+        return False
+    gap = datetime.timedelta(days=6, hours=12) if weekly else datetime.timedelta(hours=20)
+    return user.digest_sent_at is None or now - user.digest_sent_at >= gap
+
+
+def digests_enqueue(*, now=None) -> int:
+    """Called every minute by the tick: ask the worker to build each summary that is
+    due. The worker counts what is unread when it runs (digest_send)."""
+    from groups.tasks import digest_send
+
+    now = now or timezone.now()
+    members = User.objects.filter(is_active=True, deleted_at__isnull=True,
+                                  email_unsubscribed_at__isnull=True,
+                                  digest__in=[Digest.DAILY, Digest.WEEKLY])  # fmt: skip
+    due = [user.pk for user in members if digest_due(user, now)]
+    User.objects.filter(pk__in=due).update(digest_sent_at=now)
+    for user_id in due:
+        digest_send.enqueue(user_id=user_id)
+    return len(due)
+
+
+def remind_urgent(user_ids: list[int], *, now=None) -> int:
+    """Email these leaders again about an urgent item still unclaimed."""
+    from accounts.tasks import email_send
+
+    now = now or timezone.now()
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids):
+        if not wants_email(user, Kind.QUEUE_URGENT):
+            continue
+        run_after = None if user.urgent_in_quiet_hours else quiet_until(user, now)
+        task = email_send.using(run_after=run_after) if run_after else email_send
+        body = _(
+            "An urgent item in the queue of a group you lead has waited a few minutes and "
+            "nobody has taken it yet. If you can, please look now.\n\nSign in to see it: "
+            "%(link)s"
+        ) % {"link": absolute(reverse("moderation:queue"))}
+        task.enqueue(user_id=user.pk, subject=_(URGENT_SUBJECT), body=body,
+                     unsubscribe_path=unsubscribe_path(user))  # fmt: skip
+        sent += 1
+    return sent

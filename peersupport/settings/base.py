@@ -185,6 +185,10 @@ LOGIN_REDIRECT_URL = "home"
 # The moderation queue: an urgent item nobody claims within this many minutes goes to
 # administrators.
 MODERATION_URGENT_ESCALATION_MINUTES = env_int("MODERATION_URGENT_ESCALATION_MINUTES", 10)
+# Before that, every leader of the group is emailed again about an unclaimed urgent item.
+MODERATION_URGENT_REMIND_MINUTES = env_int("MODERATION_URGENT_REMIND_MINUTES", 3)
+# Summary emails go out at this hour of the member's own day (weekly ones on Mondays).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8)
 
 # django-allauth: email login, mandatory verification, no account enumeration.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
