@@ -75,6 +75,11 @@ def test_a_leader_approves_a_join_request_and_the_member_sees_it_live_on_their_h
         f"Your request to join {place.group_name} is waiting. A peer leader will look at it soon."
     )
     expect(home).to_contain_text("Your first posts in a group wait for a peer leader")
+    # A secondary button looks secondary (white), not like the main action (green).
+    skip = member.get_by_role("button", name="Skip for now")
+    save = member.get_by_role("button", name="Save my time zone")
+    expect(skip).to_have_css("background-color", "rgb(255, 255, 255)")
+    expect(save).to_have_css("background-color", "rgb(15, 92, 77)")
     assert_no_axe_violations(member)
     wait_for_bell_socket(member)
     member.evaluate("window.stillTheSamePage = true")
