@@ -90,6 +90,14 @@ class ProfileForm(forms.ModelForm):
         }
         widgets = {"about": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A real prompt instead of "---------".
+        choices = list(self.fields["country"].choices)
+        if choices and choices[0][0] == "":
+            choices[0] = ("", _("Choose your country (optional)"))
+        self.fields["country"].choices = choices
+
     def clean_display_name(self):
         name = self.cleaned_data["display_name"]
         check_display_name_free(name, exclude_user=self.instance)

@@ -26,6 +26,11 @@
   const timeZone = root.dataset.timeZone || undefined;
   const LINK_REL = "nofollow ugc noopener noreferrer";
   const LINK = /https?:\/\/[^\s<>"']+/gi;
+  // Enter sends only when this script runs: without it, the form's button does.
+  const enterHint = document.getElementById("chat-enter-hint");
+  if (enterHint && form) {
+    enterHint.hidden = false;
+  }
 
   // Reconnecting: the wait doubles (with jitter, capped) after every close, and goes
   // back to the start only once a socket has stayed open for a while, so a server
