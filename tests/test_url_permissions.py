@@ -18,6 +18,7 @@ TABLE = {
     "home": (200, 200, 200, 200),
     "safety:help": (200, 200, 200, 200),
     "safety:rules": (200, 200, 200, 200),
+    "safety:accessibility": (200, 200, 200, 200),
     "accounts:settings": (LOGIN, 200, 200, 200),
     "accounts:delete": (LOGIN, 200, 200, 200),
     "admin:index": (LOGIN, 403, 200, 403),

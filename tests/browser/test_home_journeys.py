@@ -100,6 +100,17 @@ def test_a_leader_approves_a_join_request_and_the_member_sees_it_live_on_their_h
     expect(member.get_by_role("heading", level=1)).to_have_text("Notifications")
     expect(member.get_by_role("main")).to_contain_text(told)
     assert_no_axe_violations(member)
+    member.get_by_role("contentinfo").get_by_role("link", name="Accessibility").click()
+    expect(member.get_by_role("heading", level=1)).to_have_text("Accessibility statement")
+    assert_no_axe_violations(member)
+    member.goto(f"{base}/notifications/settings/")
+    expect(member.get_by_role("heading", level=1)).to_have_text("What you are told, and how")
+    member.get_by_label("Quiet hours start").fill("22:00")
+    member.get_by_role("button", name="Save my choices").click()
+    expect(member).to_have_title("Error: What you are told, and how · peersupport")
+    expect(member.get_by_role("alert")).to_contain_text("Enter both times, or leave both empty.")
+    expect(member.get_by_label("Quiet hours start")).to_have_value("22:00")
+    assert_no_axe_violations(member)
     assert_no_console_problems(member, leader)
 
 
