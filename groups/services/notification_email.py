@@ -128,22 +128,6 @@ def digest_due(user: User, now: datetime.datetime) -> bool:
     return user.digest_sent_at is None or now - user.digest_sent_at >= gap
 
 
-def digests_enqueue(*, now=None) -> int:
-    """Called every minute by the tick: ask the worker to build each summary that is
-    due. The worker counts what is unread when it runs (digest_send)."""
-    from groups.tasks import digest_send
-
-    now = now or timezone.now()
-    members = User.objects.filter(is_active=True, deleted_at__isnull=True,
-                                  email_unsubscribed_at__isnull=True,
-                                  digest__in=[Digest.DAILY, Digest.WEEKLY])  # fmt: skip
-    due = [user.pk for user in members if digest_due(user, now)]
-    User.objects.filter(pk__in=due).update(digest_sent_at=now)
-    for user_id in due:
-        digest_send.enqueue(user_id=user_id)
-    return len(due)
-
-
 def remind_urgent(user_ids: list[int], *, now=None) -> int:
     """Email these leaders again about an urgent item still unclaimed."""
     from accounts.tasks import email_send

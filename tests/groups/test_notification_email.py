@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from groups.models import Group, Notification, ReviewItem
 from groups.services import memberships, notification_email, notifications
+from groups.tasks import digests_enqueue
 from moderation.services.escalation import remind_leaders_of_unclaimed
 from tests.factories import Community, person, report_post, signed_in
 from tests.worker import mails_in, run_worker_batch
@@ -143,8 +144,8 @@ def test_the_real_worker_builds_a_daily_summary_with_no_group_name_in_it(tmp_pat
     world.reply(thread, world.leader, "Proud of you for posting.")
     eight = datetime.datetime(2026, 12, 7, 8, 5, tzinfo=zoneinfo.ZoneInfo("Europe/Lisbon"))
 
-    assert notification_email.digests_enqueue(now=eight) == 1
-    assert notification_email.digests_enqueue(now=eight) == 0  # once a day
+    assert digests_enqueue(now=eight) == 1
+    assert digests_enqueue(now=eight) == 0  # once a day
     done = run_worker_batch(tmp_path)
 
     assert done.returncode == 0, done.stderr

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from groups.services.notification_email import digests_enqueue
+from groups.tasks import digests_enqueue
 from moderation.services.escalation import escalate_overdue, remind_leaders_of_unclaimed
 
 
