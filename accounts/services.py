@@ -67,3 +67,51 @@ def user_delete(*, acting_user: User, user: User, request=None) -> User:
     if request is not None:
         logout(request)
     return user
+
+
+@transaction.atomic
+def user_finish_welcome(*, acting_user: User, user: User, time_zone: str = "") -> User:
+    """The first sign-in welcome is done (or skipped); the time zone, if given, is the
+    one the member's browser reported and they kept."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own profile."))
+    fields = ["onboarded_at"]
+    if time_zone:
+        user.time_zone = time_zone
+        user.full_clean(exclude=["password", "email", "display_name_key"])
+        fields.append("time_zone")
+    user.onboarded_at = timezone.now()
+    user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_unsubscribe(*, user: User) -> User:
+    """From the signed link in an email (the link is the authority): no more
+    notification email or summaries until the member turns them on again."""
+    if user.email_unsubscribed_at is None:
+        user.email_unsubscribed_at = timezone.now()
+        user.save(update_fields=["email_unsubscribed_at"])
+    return user
+
+
+@transaction.atomic
+def user_update_notification_settings(
+    *, acting_user: User, user: User, choices: dict[str, str], digest: str, quiet_from,
+    quiet_until, urgent_in_quiet_hours: bool, email_on: bool,
+) -> User:  # fmt: skip
+    """What the member is told, and how: per kind (the kinds are the notification
+    centre's), the summary email, quiet hours, and email on or off altogether."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied(_("You can only change your own settings."))
+    user.notification_choices = choices
+    user.digest = digest
+    user.quiet_from, user.quiet_until = quiet_from, quiet_until
+    user.urgent_in_quiet_hours = urgent_in_quiet_hours
+    if email_on:
+        user.email_unsubscribed_at = None
+    elif user.email_unsubscribed_at is None:
+        user.email_unsubscribed_at = timezone.now()
+    user.save(update_fields=["notification_choices", "digest", "quiet_from", "quiet_until",
+                             "urgent_in_quiet_hours", "email_unsubscribed_at"])  # fmt: skip
+    return user

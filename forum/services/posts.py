@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.links import post_link
 from forum.models import ContentWarning, Post, PostRevision, Thread
 from forum.services.threads import (
     notify,
@@ -17,9 +18,9 @@ from forum.services.threads import (
     screen,
 )
 from groups import limits, permissions
-from groups.models import Group, Membership, ModerationLogEntry, ReviewItem
+from groups.models import Group, Membership, ModerationLogEntry, Notification, ReviewItem
 from groups.permissions import Capability
-from groups.services import queue, screening
+from groups.services import notifications, queue, screening
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
@@ -126,8 +127,17 @@ def post_approve(*, acting_user, post: Post) -> Post:
                target_user=post.author, post=post.pk)  # fmt: skip
     _close_held_item(acting_user, post, "approve")
     post.thread = thread
+    _tell_author(acting_user, post, Notification.Kind.POST_APPROVED)
     notify(post)
     return post
+
+
+def _tell_author(acting_user, post: Post, kind: str, reason: str = "") -> None:
+    notifications.notify(
+        user_ids=[post.author_id], kind=kind, actor=acting_user, group=post.thread.group,
+        target_key=post_key(post), link=post_link(post), about=post.thread.title,
+        detail=reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -139,6 +149,7 @@ def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
     log_action(actor=acting_user, action=Action.POST_REJECTED, group=group,
                target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
     _close_held_item(acting_user, post, "reject", reason)
+    _tell_author(acting_user, post, Notification.Kind.POST_REJECTED, reason)
     return post
 
 
@@ -154,6 +165,7 @@ def post_hide(*, acting_user, post: Post, reason: str) -> Post:
     post.save(update_fields=["state", "moderation_reason"])
     log_action(actor=acting_user, action=Action.POST_HIDDEN, group=group,
                target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
+    _tell_author(acting_user, post, Notification.Kind.POST_HIDDEN, reason)
     return post
 
 

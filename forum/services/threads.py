@@ -6,14 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.links import post_link
 from forum.mentions import mentioned_names
-from forum.models import Notification, Post, Thread
+from forum.models import Post, Thread
 from groups import limits, permissions
 from groups.markdown import SANITIZER_VERSION, render_markdown
-from groups.models import Group, Membership, ModerationLogEntry, ReviewItem, Target
+from groups.models import Group, Membership, ModerationLogEntry, Notification, ReviewItem, Target
 from groups.models.queue import target_key
 from groups.permissions import Capability, Standing
-from groups.services import queue, screening
+from groups.services import notifications, queue, screening
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
@@ -97,16 +98,14 @@ def notify(post: Post) -> None:
         .values_list("user__display_name", "user_id")
     )  # fmt: skip
     mentioned = mentioned_names(post.body, [name for name, _id in names])
-    recipients = {
-        user_id: Notification.Kind.MENTION for name, user_id in names if name in mentioned
-    }
+    mentions = [user_id for name, user_id in names if name in mentioned]
+    replied_to = []
     if post.number != 1 and thread.author_id != post.author_id:
-        recipients.setdefault(thread.author_id, Notification.Kind.REPLY)
-    Notification.objects.bulk_create(
-        [Notification(user_id=user_id, kind=kind, actor_id=post.author_id, post=post)
-         for user_id, kind in recipients.items()],
-        ignore_conflicts=True,
-    )  # fmt: skip
+        replied_to = [thread.author_id] if thread.author_id not in mentions else []
+    about = {"actor": post.author, "group": thread.group, "target_key": post_key(post),
+             "link": post_link(post), "about": thread.title, "once": True}  # fmt: skip
+    notifications.notify(user_ids=mentions, kind=Notification.Kind.MENTION, **about)
+    notifications.notify(user_ids=replied_to, kind=Notification.Kind.REPLY, **about)
 
 
 def _locked_thread(thread: Thread) -> Thread:

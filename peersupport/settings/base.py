@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
     # Lowest first: each app imports only the ones above it in this list.
     "safety",
     "accounts",
@@ -186,6 +187,10 @@ LOGIN_REDIRECT_URL = "home"
 # The moderation queue: an urgent item nobody claims within this many minutes goes to
 # administrators.
 MODERATION_URGENT_ESCALATION_MINUTES = env_int("MODERATION_URGENT_ESCALATION_MINUTES", 10)
+# Before that, every leader of the group is emailed again about an unclaimed urgent item.
+MODERATION_URGENT_REMIND_MINUTES = env_int("MODERATION_URGENT_REMIND_MINUTES", 3)
+# Summary emails go out at this hour of the member's own day (weekly ones on Mondays).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8)
 
 # django-allauth: email login, mandatory verification, no account enumeration.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
@@ -209,6 +214,24 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[peersupport] "
 ACCOUNT_RATE_LIMITS = limits.ACCOUNT_RATE_LIMITS
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "peersupport"
+
+# Background tasks (django.tasks): stored in Postgres by django-tasks-db and run by
+# `manage.py db_worker` (a line of deploy/Procfile: make run and make prod start it),
+# so nothing a request does waits for a mail server. A site that outgrows one worker
+# swaps BACKEND for a distributed queue's django.tasks backend; no task changes.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email"],
+    }
+}
+# A failed send is tried again after 1, 2, 4, 8 and 16 minutes, then given up and logged.
+TASK_RETRY_LIMIT = env_int("TASK_RETRY_LIMIT", 5)
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 60)
+
+# Links in mail are absolute, to this address; mail greets members by SITE_NAME.
+SITE_NAME = env_str("SITE_NAME", "peersupport")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Mail: console by default; SMTP when EMAIL_URL-style settings are given.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peersupport <no-reply@peersupport.invalid>")

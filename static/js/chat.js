@@ -24,6 +24,11 @@
   const MAX_FRAME_BYTES = Number(root.dataset.maxFrameBytes);
   const csrf = form ? form.querySelector("input[name=csrfmiddlewaretoken]").value : "";
   const timeZone = root.dataset.timeZone || undefined;
+  // Enter sends only when this script runs: without it, the form's button does.
+  const enterHint = document.getElementById("chat-enter-hint");
+  if (enterHint && form) {
+    enterHint.hidden = false;
+  }
 
   // Reconnecting: the wait doubles (with jitter, capped) after every close, and goes
   // back to the start only once a socket has stayed open for a while, so a server
