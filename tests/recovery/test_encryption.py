@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from recovery.models import CheckIn, Goal, SafetyPlan, Stretch
 from recovery.services import checkins, plans
@@ -30,10 +31,10 @@ def raw(table: str, column: str) -> list[str]:
 @pytest.fixture
 def private_data(db):
     member = make_user()
-    three_days_ago = datetime.date.today() - datetime.timedelta(days=3)
+    three_days_ago = timezone.localdate() - datetime.timedelta(days=3)
     goal = goal_services.goal_create(acting_user=member, kind="own_words", words=SECRET_GOAL,
                                      started_on=three_days_ago)  # fmt: skip
-    goal_services.goal_restart(acting_user=member, goal=goal, slipped_on=datetime.date.today(),
+    goal_services.goal_restart(acting_user=member, goal=goal, slipped_on=timezone.localdate(),
                                note=SECRET_NOTE)  # fmt: skip
     checkins.check_in_save(acting_user=member, mood=1, craving=9, sleep_hours=3.5,
                            tags=["lonely"], note=SECRET_NOTE)  # fmt: skip

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from recovery.models import Goal, SafetyPlan
 from recovery.plan import SECTIONS
@@ -32,7 +33,7 @@ def test_adding_a_goal_with_a_mistake_keeps_what_was_typed():
 def test_a_member_adds_a_goal_starts_again_and_sees_both_numbers():
     member = make_user()
     client = signed_in(member)
-    started = datetime.date.today() - datetime.timedelta(days=12)
+    started = timezone.localdate() - datetime.timedelta(days=12)
     response = client.post(reverse("recovery:goal_new"), {
         "kind": "opioids", "words": "", "started_on": started.isoformat()})  # fmt: skip
     goal = Goal.objects.get(owner=member)
@@ -41,7 +42,7 @@ def test_a_member_adds_a_goal_starts_again_and_sees_both_numbers():
     assert "12 days on this stretch" in page.text and "12 days in all toward this goal" in page.text
     assert "never change your days" in page.text
     client.post(reverse("recovery:goal_restart", args=[goal.pk]), {
-        "slipped_on": datetime.date.today().isoformat(), "note": "Rough weekend"})  # fmt: skip
+        "slipped_on": timezone.localdate().isoformat(), "note": "Rough weekend"})  # fmt: skip
     page = client.get(reverse("recovery:goal", args=[goal.pk]))
     assert "Your new stretch begins tomorrow." in page.text
     assert "12 days in all toward this goal" in page.text
@@ -50,7 +51,7 @@ def test_a_member_adds_a_goal_starts_again_and_sees_both_numbers():
 
 def test_marking_a_milestone_privately_tells_nobody():
     member = make_user()
-    week_ago = datetime.date.today() - datetime.timedelta(days=7)
+    week_ago = timezone.localdate() - datetime.timedelta(days=7)
     goal = goal_services.goal_create(acting_user=member, kind="alcohol", started_on=week_ago)
     client = signed_in(member)
     assert "You've reached 7 days" in client.get(reverse("recovery:index")).text

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from groups.models import Membership
 from recovery.models import Goal, Stretch
@@ -44,7 +45,7 @@ def world(db):
     add_member(group, leader, role=Membership.Role.LEADER)
     goal = goal_services.goal_create(
         acting_user=owner, kind="own_words", words=OWNERS_WORDS[0],
-        started_on=datetime.date.today() - datetime.timedelta(days=10),
+        started_on=timezone.localdate() - datetime.timedelta(days=10),
     )  # fmt: skip
     plans.safety_plan_save(acting_user=owner, sections={"people_to_ask": OWNERS_WORDS[1]})
     checkins.check_in_save(acting_user=owner, mood=2, craving=5, note=OWNERS_WORDS[2])
@@ -86,7 +87,7 @@ def test_recovery_page_access_by_role(world, client, role, url_name):
 def test_nobody_but_the_owner_can_start_a_goal_again_or_mark_its_milestone(world, role):
     people, goal = world
     client = signed_in(people[role])
-    today = datetime.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     restart = client.post(reverse("recovery:goal_restart", args=[goal.pk]), {"slipped_on": today})
     marked = client.post(reverse("recovery:milestone", args=[goal.pk, 7]))
     assert (restart.status_code, marked.status_code) == (404, 404)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from chat.models import ChatMessage, ChatRoom
 from forum.models import Post
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def week_old_goal(user) -> Goal:
     return goal_services.goal_create(
-        acting_user=user, kind="alcohol", started_on=datetime.date.today() - datetime.timedelta(8)
+        acting_user=user, kind="alcohol", started_on=timezone.localdate() - datetime.timedelta(8)
     )
 
 
@@ -109,7 +110,7 @@ def test_the_sos_page_offers_only_groups_the_member_belongs_to(world):
 
 def fill(user):
     goal = week_old_goal(user)
-    goal_services.goal_restart(acting_user=user, goal=goal, slipped_on=datetime.date.today(),
+    goal_services.goal_restart(acting_user=user, goal=goal, slipped_on=timezone.localdate(),
                                note="Start again Monday")  # fmt: skip
     checkins.check_in_save(acting_user=user, mood=3, craving=4, tags=["hopeful"], note="Ok day")
     plans.safety_plan_save(acting_user=user, sections={"reasons": "My daughter"})
