@@ -632,6 +632,8 @@ def main(argv=None) -> None:
 
     servers = Servers()
     sampler = ConnectionSampler()
+    # Stopped with SIGTERM too, the servers it started stop with it (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     try:
         servers.start_shape(args.port)
         servers.start_limit_app(args.limit_port, args.shared_bench.resolve())

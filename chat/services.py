@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
 from chat.selectors import slow_mode_until
-from groups import permissions
+from groups import limits, permissions
+from groups.markdown import render_chat_text
 from groups.models import Group, ModerationLogEntry, Target
 from groups.models.queue import target_key
 from groups.permissions import Capability
@@ -36,13 +37,16 @@ def room_for(group: Group, kind: str = ChatRoom.Kind.MEMBERS) -> ChatRoom:
 
 
 def payload(message: ChatMessage) -> dict:
-    """What clients receive for a message. Plain text; the page escapes it."""
+    """What clients receive for a message: its text, and the same as HTML with its
+    links, sanitized, which the browser inserts as it is (groups.markdown)."""
     deleted = message.state == ChatMessage.State.DELETED
+    body = "" if deleted else message.body
     return {
         "id": message.pk,
         "seq": message.seq,
         "author": message.author.public_name,
-        "body": "" if deleted else message.body,
+        "body": body,
+        "html": str(render_chat_text(body)),
         "deleted": deleted,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": str(message.client_msg_id),
@@ -124,11 +128,14 @@ def message_key(message: ChatMessage) -> str:
 
 
 def chat_message_send(
-    *, acting_user, room: ChatRoom, body, client_msg_id, ring: bool = True
-) -> tuple[ChatMessage, bool]:
+    *, acting_user, room: ChatRoom, body, client_msg_id, ring: bool = True,
+    limit_counted: bool = False,
+) -> tuple[ChatMessage, bool]:  # fmt: skip
     """Save a message and ring the room (after commit; a caller on the event loop may
     ring it itself, ring=False). A retry with the same client_msg_id returns the
-    original message (created=False) and never makes a second one."""
+    original message (created=False) and never makes a second one. A new message is
+    counted against the member's send limit, unless the caller already counted it
+    (limit_counted: the socket asks Redis on its event loop, not in this thread)."""
     try:
         client_msg_id = uuid.UUID(str(client_msg_id))
     except ValueError:
@@ -139,6 +146,10 @@ def chat_message_send(
         if existing.room_id != room.pk:
             raise ValidationError(_("The message id is already used."), code="invalid")
         return existing, False
+    if not limit_counted:
+        limits.take(limits.CHAT_SEND, acting_user.pk, _(
+            "You're sending very quickly. Please wait a moment and send again."
+        ))  # fmt: skip
     try:
         return _save_new_message(acting_user, room, body, client_msg_id, ring=ring), True
     except IntegrityError:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from forum.models import ContentWarning, Post, PostRevision, Thread
 from forum.services.threads import (
-    RateLimited,
     notify,
     post_key,
     post_snapshot,
@@ -17,15 +16,13 @@ from forum.services.threads import (
     render,
     screen,
 )
-from groups import permissions
+from groups import limits, permissions
 from groups.models import Group, Membership, ModerationLogEntry, ReviewItem
 from groups.permissions import Capability
-from groups.services import limits, queue, screening
+from groups.services import queue, screening
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
-# Like replies (threads.POSTS_PER_MINUTE): each edit renders Markdown again.
-EDITS_PER_MINUTE = 6
 
 
 def _locked(post: Post) -> Post:
@@ -48,12 +45,6 @@ def post_edit(
         body, content_warning, note,
     ):  # fmt: skip
         return post
-    if not limits.take(f"post-edit:{acting_user.pk}", limit=EDITS_PER_MINUTE, seconds=60):
-        raise RateLimited(
-            _("You're editing very quickly. Please wait a minute and save again; your text "
-              "is still here."),
-            code="rate_limited",
-        )  # fmt: skip
     group = post.thread.group
     verdict = screen(acting_user, group, body)
     if verdict.hold_reasons and post.state == Post.State.PUBLISHED:
@@ -86,6 +77,11 @@ def post_edit(
     screening.flag_if_crisis(author=acting_user, group=group, text=body, target_key=key)
     if post.state == Post.State.PUBLISHED:
         notify(post)
+    # Last: only an edit that would be saved is counted.
+    limits.take(limits.POST_EDIT, acting_user.pk, _(
+        "You're editing very quickly. Please wait a minute and save again; your text is "
+        "still here."
+    ))  # fmt: skip
     return post
 
 

@@ -7,6 +7,8 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from groups import limits
+
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -213,20 +215,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[peersupport] "
-ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, spelt out so the numbers are reviewed here.
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "change_password": "5/m/user",
-    "change_email": "1/m/user",
-    "reauthenticate": "10/m/user",
-    # Ours: wrong passwords on the delete-account page, limited like failed logins.
-    "delete_account_failed": "5/5m/user",
-}
+# The numbers live with every other limit's, in groups/limits.py.
+ACCOUNT_RATE_LIMITS = limits.ACCOUNT_RATE_LIMITS
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "peersupport"
 
