@@ -130,24 +130,3 @@ class SafetyPlan(models.Model):
 
     def __str__(self):
         return _("Safety plan %(number)s") % {"number": self.pk}
-
-
-class SupportShare(models.Model):
-    """That a member reached out from the craving SOS (to a group's chat or leaders):
-    only when, for the rate limit. What they said lives where they said it."""
-
-    class Kind(models.TextChoices):
-        CHAT = "chat", _("Group chat")
-        LEADERS = "leaders", _("Group leaders")
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_shares"
-    )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("SOS share")
-
-    def __str__(self):
-        return _("SOS share %(number)s") % {"number": self.pk}

@@ -3,7 +3,7 @@ with their account (settings.ACCOUNT_ERASERS)."""
 
 from django.db import transaction
 
-from recovery.models import CheckIn, Goal, SafetyPlan, SupportShare
+from recovery.models import CheckIn, Goal, SafetyPlan
 
 
 def recovery_data_export(*, user) -> dict:
@@ -33,10 +33,6 @@ def recovery_data_export(*, user) -> dict:
             for check_in in CheckIn.objects.filter(owner=user).order_by("day")
         ],
         "safety_plan": plan.sections if plan else None,
-        "sos_shares": [
-            {"kind": share.kind, "at": share.created_at.isoformat()}
-            for share in SupportShare.objects.filter(owner=user).order_by("created_at")
-        ],
     }
 
 
@@ -45,4 +41,3 @@ def recovery_data_erase(*, user) -> None:
     Goal.objects.filter(owner=user).delete()
     CheckIn.objects.filter(owner=user).delete()
     SafetyPlan.objects.filter(owner=user).delete()
-    SupportShare.objects.filter(owner=user).delete()
