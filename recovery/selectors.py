@@ -113,3 +113,9 @@ def my_groups(user, capability) -> list:
         status=Group.Status.ACTIVE,
     ).order_by("name")  # fmt: skip
     return [group for group in groups if permissions.can(user, capability, group)]
+
+
+def groups_whose_leaders_i_can_ask(user) -> list:
+    """Where moderation's support request would take the member's request (its rule:
+    a member who can see the group's members)."""
+    return my_groups(user, permissions.Capability.SEE_MEMBERS)

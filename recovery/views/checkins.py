@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from groups.forms import add_form_errors
-from groups.permissions import Capability
 from recovery import chart, selectors
 from recovery.days import local_today
 from recovery.forms import CheckInForm
@@ -51,7 +50,7 @@ def check_in_view(request):
         "form": form, "saved": saved,
         "very_hard": saved is not None and selectors.is_very_hard(saved.answers),
         "offer_support": offer_support,
-        "leader_groups": selectors.my_groups(request.user, Capability.READ)
+        "leader_groups": selectors.groups_whose_leaders_i_can_ask(request.user)
         if offer_support else [],
     }  # fmt: skip
     return render(request, "recovery/check_in.html", context)

@@ -19,12 +19,15 @@ from recovery.services import goals as goal_services
 @require_GET
 def index_view(request):
     today = local_today(request.user)
+    offer_support = selectors.offers_support(request.user, today)
     context = {
         "goals": selectors.goals_with_progress(request.user, today),
         "today_check_in": selectors.check_in_for(request.user, today),
-        "offer_support": selectors.offers_support(request.user, today),
+        "offer_support": offer_support,
+        "leader_groups": selectors.groups_whose_leaders_i_can_ask(request.user)
+        if offer_support else [],
         "has_plan": selectors.safety_plan_of(request.user) is not None,
-    }
+    }  # fmt: skip
     return render(request, "recovery/index.html", context)
 
 

@@ -18,7 +18,7 @@ def sos_view(request):
     """ "I'm having a craving": breathing and urge surfing right away; reaching out to
     a group only if the member chooses."""
     chat_groups = selectors.my_groups(request.user, Capability.CHAT)
-    leader_groups = selectors.my_groups(request.user, Capability.SEE_MEMBERS)
+    leader_groups = selectors.groups_whose_leaders_i_can_ask(request.user)
     sending = request.POST.get("send") if request.method == "POST" else None
     chat_form = SosChatForm(request.POST if sending == "chat" else None, groups=chat_groups)
     leaders_form = SosLeadersForm(

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from recovery.models import Goal, SafetyPlan
 from recovery.plan import SECTIONS
+from recovery.services import checkins
 from recovery.services import goals as goal_services
-from tests.factories import make_user, signed_in
+from tests.factories import add_member, make_group, make_user, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +95,6 @@ def test_get_help_now_and_the_home_page_put_the_safety_plan_one_tap_away():
 
 
 def test_the_crisis_prompt_offers_the_members_safety_plan():
-    from django.template.loader import render_to_string
-    from django.test import RequestFactory
-
     request = RequestFactory().get("/")
     request.user = make_user()
     prompt = render_to_string("safety/_crisis_prompt.html", {"user": request.user},
@@ -115,3 +116,33 @@ def test_no_recovery_wording_shames_a_slip_or_medication():
         for line in text.splitlines():
             if "translate" in line or "_(" in line:
                 assert not SHAMING.search(line), line
+
+
+def test_the_overview_offers_the_leaders_of_the_members_groups_after_hard_days():
+    member = make_user()
+    group = make_group(name="Evening Circle")
+    add_member(group, member)
+    today = timezone.localdate()
+    for back in (2, 1, 0):
+        checkins.check_in_save(acting_user=member, day=today - datetime.timedelta(days=back),
+                               mood=1, craving=2)  # fmt: skip
+    page = signed_in(member).get(reverse("recovery:index")).text
+    assert "The last few days sound hard" in page
+    assert f'href="{reverse("moderation:support", args=[group.slug])}"' in page
+
+
+def test_the_overview_costs_the_same_queries_for_one_goal_or_many(django_assert_num_queries):
+    member = make_user()
+    client = signed_in(member)
+    start = timezone.localdate() - datetime.timedelta(days=40)
+    goal = goal_services.goal_create(acting_user=member, kind="alcohol", started_on=start)
+    client.get(reverse("recovery:index"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("recovery:index"))
+    for kind in ("opioids", "gambling", "cannabis", "stimulants"):
+        other = goal_services.goal_create(acting_user=member, kind=kind, started_on=start)
+        goal_services.goal_restart(acting_user=member, goal=other,
+                                   slipped_on=timezone.localdate())  # fmt: skip
+    goal_services.milestone_celebrate(acting_user=member, goal=goal, days=30)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("recovery:index"))
