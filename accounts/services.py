@@ -3,10 +3,12 @@
 import uuid
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -50,6 +52,10 @@ def user_delete(*, acting_user: User, user: User, request=None) -> User:
     and is shown as written by a former member. (Member self-service: no audit row.)"""
     if acting_user.pk != user.pk:
         raise PermissionDenied(_("You can only delete your own account."))
+    # Apps above accounts erase what they keep about the member (their private
+    # recovery data...), named in settings so that accounts imports none of them.
+    for eraser in settings.ACCOUNT_ERASERS:
+        import_string(eraser)(user=user)
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
     user.display_name = ""

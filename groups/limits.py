@@ -83,6 +83,10 @@ REPORT = Limit("report", burst=10, every=3 * 60)
 # "I need support now": three at once, then one every ten minutes (each tells the
 # leaders' room).
 SUPPORT_REQUEST = Limit("support-request", burst=3, every=10 * 60, allow_when_store_is_down=True)
+# "I'm having a craving" posted to a group's chat from the craving SOS (recovery/): a
+# few in a row on a hard night, then one every twenty minutes, so that a group's chat
+# isn't filled with them; asking the leaders instead is SUPPORT_REQUEST's to limit.
+SOS_CHAT_POST = Limit("sos-chat-post", burst=3, every=20 * 60)
 
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, spelt out so the numbers are reviewed here.

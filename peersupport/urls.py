@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("forum.urls")),
     path("", include("chat.urls")),
     path("", include("moderation.urls")),
+    path("", include("recovery.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import make_staff, make_user
 from tests.groups import test_permission_table as group_table
+from tests.recovery import test_permission_table as recovery_table
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_page_access_by_role(client, role, url_name):
         assert f'href="{reverse("mfa_activate_totp")}"' in response.text
 
 
-OUR_APPS = {"accounts", "safety", "groups", "forum", "chat", "moderation"}
+OUR_APPS = {"accounts", "safety", "groups", "forum", "chat", "moderation", "recovery"}
 
 
 def our_url_names():
@@ -84,8 +85,10 @@ def our_url_names():
 
 
 def test_every_page_of_ours_is_in_the_table():
-    # Pages of one group have their own table in tests/groups/test_permission_table.py.
-    missing = our_url_names() - set(TABLE) - WITH_TOKENS - group_table.covered_url_names()
+    # Pages of one group have their own table in tests/groups/test_permission_table.py,
+    # a member's recovery tools theirs in tests/recovery/test_permission_table.py.
+    missing = (our_url_names() - set(TABLE) - WITH_TOKENS - group_table.covered_url_names()
+               - recovery_table.covered_url_names())  # fmt: skip
     assert not missing, f"add these to the permission table: {sorted(missing)}"
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "forum",
     "chat",
     "moderation",
+    # Above moderation: the craving SOS asks a group's leaders for support through it.
+    "recovery",
     "peersupport.apps.PeersupportConfig",
 ]
 
@@ -181,6 +183,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# What else a deleted account takes with it: functions called with user= inside
+# accounts.services.user_delete, for apps above accounts (accounts imports none of them).
+ACCOUNT_ERASERS = ["recovery.services.data.recovery_data_erase"]
+
+# Private recovery tools (goals, check-ins, safety plans) are encrypted at rest with
+# these Fernet keys, newest first; older keys still decrypt, so keys can be rotated
+# (README: "Rotating the recovery encryption key").
+RECOVERY_ENCRYPTION_KEYS = env_list("RECOVERY_ENCRYPTION_KEYS")
 CSRF_FAILURE_VIEW = "peersupport.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 

@@ -4,6 +4,8 @@ sides of a browser test behave the same."""
 import os
 import uuid
 
+# A fixed, public key: data encrypted with it is not protected (production needs its own).
+os.environ.setdefault("RECOVERY_ENCRYPTION_KEYS", "3nsiDbnxMjGEdudX0yI6dYldPN8qO6PWlVFNCeOTWI0=")
 os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peersupport")
 # The suite needs Redis (make test makes sure it answers): chat's real channel layer.
