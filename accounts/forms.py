@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import display_names
-from accounts.models import User
+from accounts.models import TIME_ZONE_CHOICES, User
 
 format_html_lazy = lazy(format_html, str)
 
@@ -90,6 +90,14 @@ class ProfileForm(forms.ModelForm):
         }
         widgets = {"about": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A real prompt instead of "---------".
+        choices = list(self.fields["country"].choices)
+        if choices and choices[0][0] == "":
+            choices[0] = ("", _("Choose your country (optional)"))
+        self.fields["country"].choices = choices
+
     def clean_display_name(self):
         name = self.cleaned_data["display_name"]
         check_display_name_free(name, exclude_user=self.instance)
@@ -129,3 +137,15 @@ class DeleteAccountForm(forms.Form):
                 _("That password is not right. Please try again."), code="wrong_password"
             )
         return password
+
+
+class WelcomeForm(forms.Form):
+    """The first sign-in welcome: the browser fills in its time zone; the member can
+    change it (or skip the whole thing)."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        choices=TIME_ZONE_CHOICES,
+        help_text=_("So times on the site, and quiet hours for email, match your day."),
+        error_messages={"invalid_choice": _("Please choose your time zone from the list.")},
+    )

@@ -14,6 +14,12 @@ TIME_ZONE_CHOICES = [
 ]
 
 
+class Digest(models.TextChoices):
+    OFF = "off", _("No summary email")
+    DAILY = "daily", _("A daily summary of what I haven't read")
+    WEEKLY = "weekly", _("A weekly summary of what I haven't read")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -54,6 +60,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Off by default. When on, members of the chat see you're there and typing."),
     )
     confirmed_adult_at = models.DateTimeField(null=True, blank=True)
+    # Set when the member finishes (or skips) the first sign-in welcome.
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    # Per kind of notification: "app" (the bell only), "email" (the bell and email) or
+    # "off"; a kind not named here takes its default (groups.services.notifications).
+    notification_choices = models.JSONField(default=dict, blank=True)
+    digest = models.CharField(_("summary email"), max_length=10, choices=Digest, default=Digest.OFF)
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # No email between these times in the member's own time zone (both empty: none).
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
+    # Set by the one-click unsubscribe link in every email: no more email of any kind
+    # from notifications until the member turns it back on in their settings.
+    email_unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    urgent_in_quiet_hours = models.BooleanField(
+        _("email me urgent queue items during quiet hours"), default=True
+    )
     rules_version_accepted = models.PositiveSmallIntegerField(null=True, blank=True)
     rules_accepted_at = models.DateTimeField(null=True, blank=True)
     is_trusted = models.BooleanField(

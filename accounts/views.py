@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.unsubscribe import user_for_token
 
 
 @login_required
@@ -36,3 +39,17 @@ def delete_view(request):
         )
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+# Mail programs send the one-click POST (RFC 8058) without a CSRF token; the signed
+# token in the address is what authorises it, and all it can do is stop email.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request, token):
+    user = user_for_token(token)
+    if user is None:
+        raise Http404
+    if request.method == "POST":
+        services.user_unsubscribe(user=user)
+        return render(request, "accounts/unsubscribed.html")
+    return render(request, "accounts/unsubscribe.html")

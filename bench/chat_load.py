@@ -39,9 +39,10 @@ DB_NAME = os.environ.get("CHAT_BENCH_DATABASE", "peersupport_bench_chat")
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
 APP_SETTINGS = "peersupport.settings.test"
 GROUP_SLUG = "bench-room"
-# chat.consumers.ChatConsumer gives each member a token bucket of 5 messages that
-# refills at 0.5 a second (per server process). The bench spreads sends so that it
-# measures throughput, not the rate limiter, and reports refusals when it can't.
+# groups/limits.CHAT_SEND gives each member a burst of 10 sends, then 1 a second,
+# counted in Redis across every server process. The bench stays under half of that
+# (5, then 0.5 a second) so that it measures throughput, not the rate limiter, and
+# reports refusals when it can't.
 APP_BURST_ALLOWANCE = 5
 APP_REFILL_PER_SECOND = 0.5
 SERVER_START_TIMEOUT = 60.0

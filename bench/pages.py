@@ -207,9 +207,9 @@ def seed(size: dict[str, int], scale: float) -> None:
 
     from accounts.display_names import name_key
     from accounts.models import User
-    from forum.models import Notification, Post, Reaction, ReadState, Thread
+    from forum.models import Post, Reaction, ReadState, Thread
     from groups.markdown import SANITIZER_VERSION, render_markdown
-    from groups.models import Membership, Topic
+    from groups.models import Membership, Notification, Topic
     from groups.services.groups import group_create
     from safety.rules import CURRENT_RULES_VERSION
 
@@ -374,7 +374,8 @@ def seed(size: dict[str, int], scale: float) -> None:
             notifications.append(
                 Notification(
                     user_id=thread_author[thread_id], kind=Notification.Kind.REPLY,
-                    actor_id=author_id, post_id=post_id, created_at=created,
+                    actor_id=author_id, group_id=group_of_thread[thread_id],
+                    target_key=f"post:{post_id}", created_at=created,
                     read_at=None if created > recent else created + datetime.timedelta(hours=1),
                 )
             )  # fmt: skip
@@ -632,6 +633,8 @@ def main(argv=None) -> None:
 
     servers = Servers()
     sampler = ConnectionSampler()
+    # Stopped with SIGTERM too, the servers it started stop with it (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     try:
         servers.start_shape(args.port)
         servers.start_limit_app(args.limit_port, args.shared_bench.resolve())

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from chat import ratelimit, selectors
+from chat import selectors
 from chat import services as chat
 from chat.frames import MAX_FRAME_BYTES, frame_problem
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
-from groups import permissions
+from groups import limits, permissions
 from groups import selectors as group_selectors
 from groups.sockets import (
     FORBIDDEN,
@@ -130,7 +130,12 @@ class ChatConsumer(SocketConsumer):
         # limit is asked: resending after a reconnect must never cost or refuse.
         message, created = await self._sent_before(client_msg_id), False
         if message is None:
-            retry_after = ratelimit.sends.wait(user.pk)
+            try:
+                retry_after = await limits.await_wait(limits.CHAT_SEND, user.pk)
+            except limits.StoreUnavailable:  # counted nowhere: not sent yet, kept, retried
+                await self.send_json(unavailable_frame(self.UNAVAILABLE_ANSWERS["send"],
+                                                       client_msg_id))  # fmt: skip
+                return
             if retry_after:
                 await self._error("rate_limited", _("You're sending very quickly. Your message "
                                                     "will go in a moment."),
@@ -316,8 +321,9 @@ class ChatConsumer(SocketConsumer):
     def _save_message(self, body, client_msg_id):
         user = self._fresh_user()
         message, created = chat.chat_message_send(
-            acting_user=user, room=self.room, body=body, client_msg_id=client_msg_id, ring=False
-        )
+            acting_user=user, room=self.room, body=body, client_msg_id=client_msg_id, ring=False,
+            limit_counted=True,
+        )  # fmt: skip
         return chat.payload(message), created
 
     @database_sync_to_async

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from chat import selectors
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
-from groups import permissions
+from groups import limits, permissions
+from groups.markdown import render_chat_text
 from groups.models import Group, ModerationLogEntry, Target
 from groups.models.queue import target_key
 from groups.permissions import Capability
@@ -38,13 +39,16 @@ def room_for(group: Group, kind: str = ChatRoom.Kind.MEMBERS) -> ChatRoom:
 
 
 def payload(message: ChatMessage) -> dict:
-    """What clients receive for a message. Plain text; the page escapes it."""
+    """What clients receive for a message: its text, and the same as HTML with its
+    links, sanitized, which the browser inserts as it is (groups.markdown)."""
     deleted = message.state == ChatMessage.State.DELETED
+    body = "" if deleted else message.body
     return {
         "id": message.pk,
         "seq": message.seq,
         "author": message.author.public_name,
-        "body": "" if deleted else message.body,
+        "body": body,
+        "html": str(render_chat_text(body)),
         "deleted": deleted,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": str(message.client_msg_id),
@@ -138,15 +142,31 @@ def message_key(message: ChatMessage) -> str:
 
 
 def chat_message_send(
-    *, acting_user, room: ChatRoom, body, client_msg_id, ring: bool = True
-) -> tuple[ChatMessage, bool]:
+    *, acting_user, room: ChatRoom, body, client_msg_id, ring: bool = True,
+    limit_counted: bool = False,
+) -> tuple[ChatMessage, bool]:  # fmt: skip
     """Save a message and ring the room (after commit; a caller on the event loop may
     ring it itself, ring=False). A retry with the same client_msg_id returns the
-    original message (created=False) and never makes a second one."""
+    original message (created=False) and never makes a second one. A new message is
+    counted against the member's send limit, unless the caller already counted it
+    (limit_counted: the socket asks Redis on its event loop, not in this thread)."""
     try:
         client_msg_id = uuid.UUID(str(client_msg_id))
     except ValueError:
         raise ValidationError(_("The message id is not valid."), code="invalid") from None
+    if not limit_counted:
+        # Never charged for a retry: look for it before counting the send. (The socket
+        # looked for it itself before asking the limit.)
+        existing = ChatMessage.objects.filter(
+            author=acting_user, client_msg_id=client_msg_id
+        ).first()
+        if existing is not None:
+            if existing.room_id != room.pk:
+                raise ValidationError(_("The message id is already used."), code="invalid")
+            return existing, False
+        limits.take(limits.CHAT_SEND, acting_user.pk, _(
+            "You're sending very quickly. Please wait a moment and send again."
+        ))  # fmt: skip
     try:
         return _save_new_message(acting_user, room, body, client_msg_id, ring=ring), True
     except (IntegrityError, ValidationError, PermissionDenied, Http404):

@@ -17,8 +17,8 @@ from chat import services as chat
 from chat.forms import RoomSettingsForm
 from chat.frames import MAX_FRAME_BYTES
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
-from groups import permissions
-from groups.forms import REPORT_THANKS, ReportForm
+from groups import limits, permissions
+from groups.forms import REPORT_THANKS, ReportForm, add_form_errors
 from groups.permissions import Capability
 from groups.sockets import CLOSE_CODES
 
@@ -126,10 +126,13 @@ def message_report_view(request, slug, pk):
         try:
             chat.chat_message_report(acting_user=request.user, message=message,
                                      **form.cleaned_data)  # fmt: skip
+        except limits.RateLimited as error:
+            add_form_errors(form, error)  # the form again, with the note they wrote
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
+            return redirect(room_url(message.room))
         else:
             messages.success(request, REPORT_THANKS)
-        return redirect(room_url(message.room))
+            return redirect(room_url(message.room))
     context = {"group": message.room.group, "message": message, "form": form}
     return render(request, "chat/report.html", context)

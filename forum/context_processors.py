@@ -1,4 +1,5 @@
 from forum import selectors
+from groups.sockets import CLOSE_CODES
 
 
 def notifications(request):
@@ -6,4 +7,7 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"unread_notifications": lambda: selectors.unread_notification_count(user)}
+    return {
+        "unread_notifications": lambda: selectors.unread_notification_count(user),
+        "socket_close_codes": CLOSE_CODES,  # for the page's bell socket (bell.js)
+    }

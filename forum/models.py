@@ -185,36 +185,3 @@ class ReadState(models.Model):
 
     def __str__(self):
         return f"read up to {self.last_read_number} in {self.thread}"
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        MENTION = "mention", _("mentioned you")
-        REPLY = "reply", _("replied to your thread")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=20, choices=Kind)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        db_table = "peergroups_notification"
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "post", "kind"], name="one_notification_per_post_and_kind"
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["user", "created_at"], condition=Q(read_at__isnull=True),
-                name="unread_notifications",
-            ),
-        ]  # fmt: skip
-
-    def __str__(self):
-        return f"{self.actor} {self.get_kind_display()}"

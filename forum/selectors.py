@@ -4,9 +4,9 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.http import Http404
 
 from accounts.models import User
-from forum.models import Notification, Post, PostRevision, Reaction, ReadState, Thread
+from forum.models import Post, PostRevision, Reaction, ReadState, Thread
 from groups import permissions
-from groups.models import Group, Report, Target
+from groups.models import Group, Notification, Report, Target
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -104,14 +104,14 @@ def post_reports(group: Group) -> list[Report]:
 
 
 def _notifications_of(user) -> QuerySet[Notification]:
-    """The member's notifications about what they may still read: filtered when read,
-    so leaving, removal or a ban hides them at once (and rejoining brings them back)."""
-    return Notification.objects.filter(
-        user=user, post__thread__group__in=permissions.groups_readable_by(user)
-    )
+    """The member's notifications they may still be shown (groups.permissions decides,
+    when read: leaving, removal or a ban hides what names the group's content at once,
+    and rejoining brings it back)."""
+    return permissions.notifications_visible_to(user)
 
 
 def unread_notification_count(user) -> int:
+    """The bell's number: the one function every page and the live socket ask."""
     if not user.is_authenticated:
         return 0
     if getattr(user, "raw_unread_notifications", None) == 0:
@@ -119,8 +119,16 @@ def unread_notification_count(user) -> int:
     return _notifications_of(user).filter(read_at__isnull=True).count()
 
 
-def notifications_for(user) -> QuerySet:
-    return _notifications_of(user).select_related("actor", "post__thread__group")[:50]
+NOTIFICATIONS_PER_PAGE = 50
+
+
+def notifications_for(user, limit: int = NOTIFICATIONS_PER_PAGE) -> list[Notification]:
+    return list(_notifications_of(user).select_related("actor", "group")[:limit])
+
+
+def notification_for(user, pk: int) -> Notification | None:
+    """One notification, if the member may still be shown it (for the live bell)."""
+    return _notifications_of(user).select_related("actor", "group").filter(pk=pk).first()
 
 
 def post_revisions(post: Post) -> QuerySet:

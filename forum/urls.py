@@ -22,4 +22,6 @@ urlpatterns = [
             posts.held_post_decide_view, name="held_decide"),
     path(f"{G}/reports/", posts.reports_view, name="reports"),
     path("notifications/", notifications.notifications_view, name="notifications"),
+    path("notifications/settings/", notifications.notification_settings_view,
+         name="notification_settings"),
 ]  # fmt: skip

@@ -68,6 +68,12 @@ def user_channel(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def bell_channel(user_id: int) -> str:
+    """The member's pages listen here for new notifications (the bell and, for leaders,
+    urgent queue items): only the page socket joins it, not chat or the queue."""
+    return f"bell.{user_id}"
+
+
 async def layer_call(awaitable):
     """A channel-layer call, bounded in time: with no timeout a frozen Redis would stall
     the socket silently. (The idle wait for news is not bounded: it may last.)"""

@@ -14,9 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from forum.models import Notification
 from groups import permissions
-from groups.models import Membership
+from groups.models import Membership, Notification
 
 
 def _raw_unread_count() -> Subquery:

@@ -5,6 +5,7 @@ from peersupport import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("welcome/", views.welcome_view, name="welcome"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("safety.urls")),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("forum.urls")),
     path("", include("chat.urls")),
     path("", include("moderation.urls")),
+    path("", include("recovery.urls")),
     path("admin/", admin.site.urls),
 ]
 

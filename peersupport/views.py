@@ -1,11 +1,16 @@
 import sys
 
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
+from accounts.forms import WelcomeForm
 from groups import permissions
+from peersupport.home import home_for
 from peersupport.outages import is_database_outage
 
 RETRY_AFTER_SECONDS = 120
@@ -14,7 +19,28 @@ NOT_ECHOED = ("csrf", "password", "token", "secret", "code", "next")
 
 
 def home(request):
-    return render(request, "home.html")
+    """Signed in: the member's own home. Signed out: what this place is."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    user = request.user
+    context = {"home": home_for(user)}
+    if user.onboarded_at is None:
+        context["welcome_form"] = WelcomeForm(initial={"time_zone": user.time_zone})
+    return render(request, "member_home.html", context)
+
+
+@login_required
+@require_POST
+def welcome_view(request):
+    """The first sign-in welcome, saved (with the time zone) or skipped."""
+    form = WelcomeForm(request.POST)
+    if "skip" not in request.POST and not form.is_valid():
+        return render(request, "member_home.html",
+                      {"home": home_for(request.user), "welcome_form": form})  # fmt: skip
+    time_zone = form.cleaned_data["time_zone"] if "skip" not in request.POST else ""
+    account_services.user_finish_welcome(acting_user=request.user, user=request.user,
+                                         time_zone=time_zone)  # fmt: skip
+    return redirect("home")
 
 
 # Error pages render through the normal base template, so "Get help now" is on them

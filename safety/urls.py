@@ -6,4 +6,5 @@ app_name = "safety"
 urlpatterns = [
     path("help/", views.help_view, name="help"),
     path("rules/", views.rules_view, name="rules"),
+    path("accessibility/", views.accessibility_view, name="accessibility"),
 ]

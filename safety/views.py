@@ -44,3 +44,9 @@ def rules_view(request):
         "effective": RULES_EFFECTIVE[CURRENT_RULES_VERSION],
     }
     return render(request, "safety/rules.html", context)
+
+
+@require_GET
+def accessibility_view(request):
+    """What was tested, with which tools, what is known not to work, and how to tell us."""
+    return render(request, "safety/accessibility.html")

@@ -7,9 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.links import post_link
 from forum.models import ContentWarning, Post, PostRevision, Thread
 from forum.services.threads import (
-    RateLimited,
     notify,
     post_key,
     post_snapshot,
@@ -17,15 +17,13 @@ from forum.services.threads import (
     render,
     screen,
 )
-from groups import permissions
-from groups.models import Group, Membership, ModerationLogEntry, ReviewItem
+from groups import limits, permissions
+from groups.models import Group, Membership, ModerationLogEntry, Notification, ReviewItem
 from groups.permissions import Capability
-from groups.services import limits, queue, screening
+from groups.services import notifications, queue, screening
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
-# Like replies (threads.POSTS_PER_MINUTE): each edit renders Markdown again.
-EDITS_PER_MINUTE = 6
 
 
 def _locked(post: Post) -> Post:
@@ -48,12 +46,6 @@ def post_edit(
         body, content_warning, note,
     ):  # fmt: skip
         return post
-    if not limits.take(f"post-edit:{acting_user.pk}", limit=EDITS_PER_MINUTE, seconds=60):
-        raise RateLimited(
-            _("You're editing very quickly. Please wait a minute and save again; your text "
-              "is still here."),
-            code="rate_limited",
-        )  # fmt: skip
     group = post.thread.group
     verdict = screen(acting_user, group, body)
     if verdict.hold_reasons and post.state == Post.State.PUBLISHED:
@@ -86,6 +78,11 @@ def post_edit(
     screening.flag_if_crisis(author=acting_user, group=group, text=body, target_key=key)
     if post.state == Post.State.PUBLISHED:
         notify(post)
+    # Last: only an edit that would be saved is counted.
+    limits.take(limits.POST_EDIT, acting_user.pk, _(
+        "You're editing very quickly. Please wait a minute and save again; your text is "
+        "still here."
+    ))  # fmt: skip
     return post
 
 
@@ -130,8 +127,17 @@ def post_approve(*, acting_user, post: Post) -> Post:
                target_user=post.author, post=post.pk)  # fmt: skip
     _close_held_item(acting_user, post, "approve")
     post.thread = thread
+    _tell_author(acting_user, post, Notification.Kind.POST_APPROVED)
     notify(post)
     return post
+
+
+def _tell_author(acting_user, post: Post, kind: str, reason: str = "") -> None:
+    notifications.notify(
+        user_ids=[post.author_id], kind=kind, actor=acting_user, group=post.thread.group,
+        target_key=post_key(post), link=post_link(post), about=post.thread.title,
+        detail=reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -143,6 +149,7 @@ def post_reject(*, acting_user, post: Post, reason: str = "") -> Post:
     log_action(actor=acting_user, action=Action.POST_REJECTED, group=group,
                target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
     _close_held_item(acting_user, post, "reject", reason)
+    _tell_author(acting_user, post, Notification.Kind.POST_REJECTED, reason)
     return post
 
 
@@ -158,6 +165,7 @@ def post_hide(*, acting_user, post: Post, reason: str) -> Post:
     post.save(update_fields=["state", "moderation_reason"])
     log_action(actor=acting_user, action=Action.POST_HIDDEN, group=group,
                target_user=post.author, reason=reason, post=post.pk)  # fmt: skip
+    _tell_author(acting_user, post, Notification.Kind.POST_HIDDEN, reason)
     return post
 
 

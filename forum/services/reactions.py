@@ -4,11 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from forum.links import post_link
 from forum.models import Post, Reaction
 from forum.services.threads import post_key, post_snapshot
 from groups import permissions
-from groups.models import Report
+from groups.models import Notification, Report
 from groups.permissions import Capability
+from groups.services import notifications
 from groups.services.reports import report_file
 
 
@@ -21,10 +23,21 @@ def reaction_toggle(*, acting_user, post: Post, kind: str) -> bool:
     if kind not in Reaction.Kind.values:
         raise ValidationError(_("That is not one of the reactions."))
     deleted, _rows = Reaction.objects.filter(post=post, user=acting_user, kind=kind).delete()
-    if deleted:
-        return False
-    Reaction.objects.get_or_create(post=post, user=acting_user, kind=kind)
-    return True
+    if not deleted:
+        Reaction.objects.get_or_create(post=post, user=acting_user, kind=kind)
+    _tell_author(acting_user, post, kind)
+    return not deleted
+
+
+def _tell_author(acting_user, post: Post, kind: str) -> None:
+    """One notification per post and reaction: "3 people sent strength"."""
+    notifications.notify_grouped(
+        user_id=post.author_id, kind=Notification.Kind.REACTION,
+        grouping=f"reaction:{kind}:{post.pk}",
+        count=Reaction.objects.filter(post=post, kind=kind).exclude(user=post.author_id).count(),
+        actor=acting_user, group=post.thread.group, target_key=post_key(post),
+        link=post_link(post), about=post.thread.title,
+    )  # fmt: skip
 
 
 def post_report(*, acting_user, post: Post, reason: str, note: str = "") -> Report:

@@ -1,10 +1,10 @@
-"""What a member has read: read pointers and notifications."""
+"""What a member has read: read pointers (notifications: groups.services.notifications)."""
 
 import datetime
 
 from django.utils import timezone
 
-from forum.models import Notification, ReadState, Thread
+from forum.models import ReadState, Thread
 from forum.selectors import page_of
 
 READ_POINTER_EVERY = datetime.timedelta(minutes=3)
@@ -34,10 +34,3 @@ def read_state_advance(*, user, thread: Thread, number: int, known: ReadState | 
     ReadState.objects.filter(pk=known.pk, last_read_number__lt=number).update(
         last_read_number=number, moved_at=now
     )
-
-
-def notifications_mark_read(*, user, notification_ids=None) -> int:
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_ids is not None:
-        unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())

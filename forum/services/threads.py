@@ -1,30 +1,23 @@
 """Starting threads and replying: a post is saved, screened, held for a leader or
 published with the next number, and the people it concerns are told. Pin and lock."""
 
-import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.links import post_link
 from forum.mentions import mentioned_names
-from forum.models import Notification, Post, Thread
-from groups import permissions
+from forum.models import Post, Thread
+from groups import limits, permissions
 from groups.markdown import SANITIZER_VERSION, render_markdown
-from groups.models import Group, Membership, ModerationLogEntry, ReviewItem, Target
+from groups.models import Group, Membership, ModerationLogEntry, Notification, ReviewItem, Target
 from groups.models.queue import target_key
 from groups.permissions import Capability, Standing
-from groups.services import queue, screening
+from groups.services import notifications, queue, screening
 from groups.services.audit import log_action
 
 Action = ModerationLogEntry.Action
-THREADS_PER_HOUR = 5
-POSTS_PER_MINUTE = 6
-
-
-class RateLimited(ValidationError):
-    pass
 
 
 def post_key(post: Post) -> str:
@@ -37,22 +30,18 @@ def post_snapshot(post: Post) -> str:
     return f"{post.thread.title}\n\n{warning}{post.body}"
 
 
-def _check_rate(*, user, since: datetime.timedelta, limit: int, threads: bool) -> None:
-    window_start = timezone.now() - since
-    model = Thread if threads else Post
-    if model.objects.filter(author=user, created_at__gte=window_start).count() < limit:
-        return
-    if threads:
-        message = _(
-            "You've started %(n)d threads in the last hour, which is our limit. Your "
-            "draft is still here: please try again a little later, or add it as a reply."
-        ) % {"n": limit}
-    else:
-        message = _(
-            "You're posting very quickly. Please wait a minute and send again; "
-            "your message is still here."
-        )
-    raise RateLimited(message, code="rate_limited")
+def _check_thread_rate(user) -> None:
+    limits.take(limits.THREAD_START, user.pk, _(
+        "You've started %(n)d threads in the last hour, which is our limit. Your "
+        "draft is still here: please try again a little later, or add it as a reply."
+    ) % {"n": limits.THREAD_START.burst})  # fmt: skip
+
+
+def _check_reply_rate(user) -> None:
+    limits.take(limits.REPLY, user.pk, _(
+        "You're posting very quickly. Please wait a minute and send again; "
+        "your message is still here."
+    ))  # fmt: skip
 
 
 def check_rules_accepted(user, group: Group) -> None:
@@ -109,16 +98,14 @@ def notify(post: Post) -> None:
         .values_list("user__display_name", "user_id")
     )  # fmt: skip
     mentioned = mentioned_names(post.body, [name for name, _id in names])
-    recipients = {
-        user_id: Notification.Kind.MENTION for name, user_id in names if name in mentioned
-    }
+    mentions = [user_id for name, user_id in names if name in mentioned]
+    replied_to = []
     if post.number != 1 and thread.author_id != post.author_id:
-        recipients.setdefault(thread.author_id, Notification.Kind.REPLY)
-    Notification.objects.bulk_create(
-        [Notification(user_id=user_id, kind=kind, actor_id=post.author_id, post=post)
-         for user_id, kind in recipients.items()],
-        ignore_conflicts=True,
-    )  # fmt: skip
+        replied_to = [thread.author_id] if thread.author_id not in mentions else []
+    about = {"actor": post.author, "group": thread.group, "target_key": post_key(post),
+             "link": post_link(post), "about": thread.title, "once": True}  # fmt: skip
+    notifications.notify(user_ids=mentions, kind=Notification.Kind.MENTION, **about)
+    notifications.notify(user_ids=replied_to, kind=Notification.Kind.REPLY, **about)
 
 
 def _locked_thread(thread: Thread) -> Thread:
@@ -132,14 +119,13 @@ def thread_create(
 ) -> Thread:  # fmt: skip
     permissions.check(acting_user, Capability.START_THREAD, group)
     check_rules_accepted(acting_user, group)
-    _check_rate(user=acting_user, since=datetime.timedelta(hours=1), limit=THREADS_PER_HOUR,
-                threads=True)  # fmt: skip
     held = is_held_for_approval(acting_user, group)
     thread = Thread.objects.create(
         group=group, author=acting_user, title=title, is_published=not held
     )
     thread = _locked_thread(thread)
     _add_post(acting_user, thread, body, content_warning, content_warning_note, held=held)
+    _check_thread_rate(acting_user)  # last: only what would be saved is counted
     return thread
 
 
@@ -152,10 +138,10 @@ def post_create(
     group = thread.group
     permissions.check_can_reply(acting_user, thread)
     check_rules_accepted(acting_user, group)
-    _check_rate(user=acting_user, since=datetime.timedelta(minutes=1), limit=POSTS_PER_MINUTE,
-                threads=False)  # fmt: skip
     held = is_held_for_approval(acting_user, group)
-    return _add_post(acting_user, thread, body, content_warning, content_warning_note, held=held)
+    post = _add_post(acting_user, thread, body, content_warning, content_warning_note, held=held)
+    _check_reply_rate(acting_user)  # last: only what would be saved is counted
+    return post
 
 
 def _add_post(acting_user, thread, body, content_warning, content_warning_note, *, held) -> Post:

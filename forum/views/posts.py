@@ -13,7 +13,7 @@ from forum.forms import PostForm
 from forum.links import post_link
 from forum.services import posts as services
 from forum.services import reactions
-from groups import permissions
+from groups import limits, permissions
 from groups.forms import REPORT_THANKS, ReasonForm, ReportForm, add_form_errors
 from groups.permissions import Capability
 
@@ -85,11 +85,14 @@ def report_view(request, slug, pk):
     if request.method == "POST" and form.is_valid():
         try:
             reactions.post_report(acting_user=request.user, post=post, **form.cleaned_data)
+        except limits.RateLimited as error:
+            add_form_errors(form, error)  # the form again, with the note they wrote
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
+            return redirect(post_link(post))
         else:
             messages.success(request, REPORT_THANKS)
-        return redirect(post_link(post))
+            return redirect(post_link(post))
     context = {"post": post, "group": post.thread.group, "form": form}
     return render(request, "forum/report.html", context)
 

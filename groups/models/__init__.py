@@ -1,4 +1,5 @@
 from groups.models.groups import Group, Invite, Membership, SiteSettings, Topic
+from groups.models.notifications import Notification
 from groups.models.queue import (
     ModerationLogEntry,
     Report,
@@ -14,6 +15,7 @@ __all__ = [
     "Invite",
     "Membership",
     "ModerationLogEntry",
+    "Notification",
     "Report",
     "ReviewEvent",
     "ReviewItem",

@@ -212,6 +212,8 @@ class ReviewItem(Targeted, models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     reopened_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # When the group's leaders were emailed again because nobody had claimed it.
+    leaders_reminded_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from groups.models import Group, Membership, SiteSettings
+from groups.models import Group, Membership, Notification, SiteSettings
+from groups.models.notifications import CONTENT_KINDS, LEADER_KINDS, PERSONAL_KINDS
 
 
 class Standing(enum.StrEnum):
@@ -279,6 +280,23 @@ def groups_readable_by(user) -> QuerySet[Group]:
             Q(visibility=Group.Visibility.PUBLIC)
             & ~Exists(mine.filter(state=Membership.State.BANNED))
         )
+    )
+
+
+def notifications_visible_to(user) -> QuerySet[Notification]:
+    """The member's notifications they may still be shown, decided when read: about a
+    group's content while they may read the group (leaving, removal or a ban hides
+    them, rejoining brings them back), about the queue while they lead the group, and
+    about themselves (decisions, sanctions, answers) always."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    leading = Q(kind__in=LEADER_KINDS)
+    if not is_staff(user):
+        leading &= Q(group_id__in=led_group_ids(user))
+    return Notification.objects.filter(user=user).filter(
+        Q(kind__in=PERSONAL_KINDS)
+        | Q(kind__in=CONTENT_KINDS, group__in=groups_readable_by(user))
+        | leading
     )
 
 

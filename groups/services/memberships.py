@@ -4,14 +4,23 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import permissions
-from groups.models import Group, Invite, Membership, ModerationLogEntry, ReviewItem, Target
+from groups.models import (
+    Group,
+    Invite,
+    Membership,
+    ModerationLogEntry,
+    Notification,
+    ReviewItem,
+    Target,
+)
 from groups.models.queue import target_key
 from groups.permissions import Capability
-from groups.services import queue
+from groups.services import notifications, queue
 from groups.services.access import access_changed
 from groups.services.audit import log_action
 
@@ -131,7 +140,15 @@ def membership_approve(*, acting_user, membership: Membership) -> Membership:
     queue.close_items_for(kind=ReviewItem.Kind.JOIN_REQUEST,
                           target_key=_request_key(membership), actor=acting_user,
                           decision="approve")  # fmt: skip
+    _tell_member(acting_user, membership, Notification.Kind.REQUEST_APPROVED)
     return membership
+
+
+def _tell_member(acting_user, membership: Membership, kind: str, reason: str = "") -> None:
+    notifications.notify(
+        user_ids=[membership.user_id], kind=kind, actor=acting_user, group=membership.group,
+        link=reverse("groups:detail", args=[membership.group.slug]), detail=reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -149,6 +166,7 @@ def membership_decline(*, acting_user, membership: Membership, reason: str = "")
     queue.close_items_for(kind=ReviewItem.Kind.JOIN_REQUEST,
                           target_key=_request_key(membership), actor=acting_user,
                           decision="decline", reason=reason)  # fmt: skip
+    _tell_member(acting_user, membership, Notification.Kind.REQUEST_DECLINED, reason)
     return membership
 
 
@@ -297,5 +315,14 @@ def invite_accept(*, acting_user, invite: Invite, accepted_rules: bool) -> Membe
     membership.accepted_rules_version = group.rules_version
     membership.save()
     Invite.objects.filter(pk=invite.pk).update(use_count=F("use_count") + 1)
+    if invite.created_by_id:
+        notifications.notify(
+            user_ids=[invite.created_by_id], kind=Notification.Kind.INVITE_USED,
+            actor=acting_user, group=group, link=_members_link(group),
+        )  # fmt: skip
     permissions.forget_memberships(acting_user)
     return membership
+
+
+def _members_link(group: Group) -> str:
+    return reverse("groups:members", args=[group.slug])

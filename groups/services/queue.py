@@ -5,9 +5,11 @@ pages. Decisions on items live in the moderation app, above."""
 import logging
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Group, ReviewEvent, ReviewItem
+from groups.models import Group, Notification, ReviewEvent, ReviewItem
+from groups.services.notifications import notify_leaders
 from groups.sockets import ring_from_sync
 
 logger = logging.getLogger(__name__)
@@ -92,9 +94,22 @@ def open_item(
         item.snapshot = snapshot or item.snapshot
     if reason and reason not in item.reasons:
         item.reasons = [*item.reasons, reason]
+    became_urgent = urgent and item.urgency != ReviewItem.Urgency.URGENT
     if urgent:
         item.urgency = ReviewItem.Urgency.URGENT
-    return item_record(item, actor=actor, action=event, note=reason)
+    item = item_record(item, actor=actor, action=event, note=reason)
+    if event != "reported again" or became_urgent:
+        _tell_leaders(item, urgent=item.urgency == ReviewItem.Urgency.URGENT)
+    return item
+
+
+def _tell_leaders(item: ReviewItem, *, urgent: bool) -> None:
+    """Every leader of the group, wherever they are on the site, but not the one who
+    must not handle it (recused) nor the person it is about."""
+    kind = Notification.Kind.QUEUE_URGENT if urgent else Notification.Kind.QUEUE_ITEM
+    not_them = [uid for uid in (item.recused_user_id, item.subject_id) if uid]
+    notify_leaders(group=item.group, kind=kind, target_key=f"item:{item.pk}",
+                   link=reverse("moderation:item", args=[item.pk]), exclude=not_them)  # fmt: skip
 
 
 def item_close(item: ReviewItem, *, actor, status, decision: str, reason: str = "") -> ReviewItem:

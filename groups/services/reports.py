@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from groups import permissions
+from groups import limits, permissions
 from groups.models import Group, Report, ReviewItem
 from groups.permissions import Capability
 from groups.services.queue import open_item
@@ -34,4 +34,9 @@ def report_file(
         snapshot=snapshot,
     )  # fmt: skip
     report.save(update_fields=["review_item"])
+    # Last: a report refused for another reason is not counted.
+    limits.take(limits.REPORT, acting_user.pk, _(
+        "You've sent a lot of reports in a short time. Thank you for looking out for the "
+        "group: please wait a few minutes and send this one again."
+    ))  # fmt: skip
     return report

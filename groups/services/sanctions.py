@@ -4,13 +4,15 @@ User.suspended_until) is written here, by the same service, and nowhere else."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from groups import permissions
-from groups.models import Membership, ModerationLogEntry, Sanction
+from groups.models import Membership, ModerationLogEntry, Notification, Sanction
 from groups.permissions import Capability
+from groups.services import notifications
 from groups.services.access import access_changed
 from groups.services.audit import log_action
 
@@ -45,11 +47,29 @@ def _record(acting_user, membership, kind, reason, action, ends_at=None) -> Sanc
         created_by=acting_user, ends_at=ends_at,
     )  # fmt: skip
     details = {"until": ends_at.isoformat()} if ends_at else {}
+    _tell(acting_user, sanction, TOLD[kind], reason)
     log_action(
         actor=acting_user, action=action, group=membership.group, target_user=membership.user,
         reason=reason, sanction=sanction.pk, **details,
     )  # fmt: skip
     return sanction
+
+
+TOLD = {
+    Sanction.Kind.WARNING: Notification.Kind.WARNING,
+    Sanction.Kind.MUTE: Notification.Kind.MUTE,
+    Sanction.Kind.REMOVAL: Notification.Kind.BAN,
+    Sanction.Kind.BAN: Notification.Kind.BAN,
+    Sanction.Kind.SUSPENSION: Notification.Kind.MUTE,
+}
+
+
+def _tell(acting_user, sanction: Sanction, kind: str, reason: str) -> None:
+    """The member reads the reason on their sanctions page, where they can appeal."""
+    notifications.notify(
+        user_ids=[sanction.user_id], kind=kind, actor=acting_user, group=sanction.group,
+        link=reverse("moderation:appeal", args=[sanction.pk]), detail=reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -118,6 +138,7 @@ def sanction_suspend(*, acting_user, user, reason: str, until) -> Sanction:
         user=user, group=None, kind=Sanction.Kind.SUSPENSION, reason=reason,
         created_by=acting_user, ends_at=until,
     )  # fmt: skip
+    _tell(acting_user, sanction, Notification.Kind.MUTE, reason)
     log_action(
         actor=acting_user, action=Action.MEMBER_SUSPENDED, target_user=user, reason=reason,
         until=until.isoformat(), sanction=sanction.pk,
@@ -154,4 +175,5 @@ def sanction_lift(*, acting_user, sanction: Sanction, reason: str = "") -> Sanct
         target_user=sanction.user, reason=reason, sanction=sanction.pk,
     )  # fmt: skip
     access_changed(sanction.user)
+    _tell(acting_user, sanction, Notification.Kind.SANCTION_ENDED, reason)
     return sanction

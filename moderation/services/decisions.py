@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.services import chat_message_delete
 from forum.services import posts
-from groups.models import ModerationLogEntry, ReviewItem, Target
-from groups.services import memberships, sanctions
+from groups.models import ModerationLogEntry, Notification, ReviewItem, Target
+from groups.services import memberships, notifications, sanctions
 from groups.services.audit import log_action
 from groups.services.queue import item_close
 from moderation import targets
@@ -187,6 +188,15 @@ ONLY_FOR_TARGETS = {"hide": {Target.POST, Target.CHAT}, "add_warning": {Target.P
 NEEDS_REASON = {"hide", "warn", "mute", "remove", "ban", "uphold", "lift", "reject"}
 
 
+def _tell_appellant(request: Request) -> None:
+    item = request.item
+    notifications.notify(
+        user_ids=[item.subject_id], kind=Notification.Kind.APPEAL_OUTCOME,
+        actor=request.acting_user, group=item.group, detail=request.reason,
+        link=reverse("moderation:appeal", args=[item.target_id]),
+    )  # fmt: skip
+
+
 def actions_for(item: ReviewItem) -> list[str]:
     """The decisions a leader is offered on this item, in the table's order."""
     return [
@@ -219,6 +229,8 @@ def item_act(
         mute_until=mute_end(now, mute_for, mute_until), content_warning=content_warning, now=now,
     )  # fmt: skip
     status = HANDLERS[(item.kind, action)](request)
+    if item.kind == Kind.APPEAL and action in {"uphold", "lift"}:
+        _tell_appellant(request)
     if status is None:
         return item
     item = locked_item(item)

@@ -3,6 +3,7 @@ claimed in time escalates on its own. Both are logged and emailed to staff."""
 
 import datetime
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import permissions
-from groups.models import ModerationLogEntry, ReviewItem
+from groups.models import Membership, ModerationLogEntry, ReviewItem
+from groups.services import notification_email
 from groups.services.audit import log_action
 from groups.services.queue import item_record
 
@@ -82,3 +84,30 @@ def escalate_overdue(*, now=None) -> list[ReviewItem]:
     )
     note = _("Unclaimed for %(n)d minutes") % {"n": escalation_minutes()}
     return [escalate(item, actor=None, now=now, note=note) for item in overdue]
+
+
+def remind_minutes() -> int:
+    return settings.MODERATION_URGENT_REMIND_MINUTES
+
+
+@transaction.atomic
+def remind_leaders_of_unclaimed(*, now=None) -> list[ReviewItem]:
+    """Urgent items nobody has claimed within a few minutes are emailed again to every
+    leader of the group who still takes email (whatever their quiet hours, if they
+    chose so), before the administrators' escalation. Once per item."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=remind_minutes())
+    waiting = (
+        ReviewItem.objects.select_for_update(skip_locked=True)
+        .filter(urgency=ReviewItem.Urgency.URGENT, status=Status.PENDING,
+                leaders_reminded_at__isnull=True, group__isnull=False)
+        .filter(Q(reopened_at__isnull=True, created_at__lte=cutoff) | Q(reopened_at__lte=cutoff))
+    )  # fmt: skip
+    items = list(waiting)
+    for item in items:
+        leaders = Membership.objects.leading().filter(group_id=item.group_id).select_related("user")
+        user_ids = [m.user_id for m in leaders if m.user_id not in (item.recused_user_id,
+                                                                    item.subject_id)]  # fmt: skip
+        transaction.on_commit(partial(notification_email.remind_urgent, user_ids, now=now))
+        ReviewItem.objects.filter(pk=item.pk).update(leaders_reminded_at=now)
+    return items

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from chat.models import ChatRoom
 from chat.services import chat_notice_post, room_for
-from groups import permissions
+from groups import limits, permissions
 from groups.models import Group, Report, ReviewItem, Target
 from groups.models.queue import member_target_key, target_key
 from groups.permissions import Capability
@@ -27,6 +27,10 @@ def support_request(*, acting_user, group: Group, message: str = "") -> ReviewIt
     if not permissions.can(acting_user, Capability.SEE_MEMBERS, group):
         raise ValidationError(_("Only members of this group can ask its leaders for support."))
     message = (message or "").strip()[:1000]
+    limits.take(limits.SUPPORT_REQUEST, acting_user.pk, _(
+        "You've asked a few times just now, and the leaders have your request: it's at the "
+        "top of their queue. If you're in danger now, please use the helplines on this page."
+    ))  # fmt: skip
     item = open_item(
         kind=ReviewItem.Kind.SUPPORT, target_key=support_key(acting_user, group), group=group,
         urgent=True, reason=Report.Reason.RISK, actor=acting_user, subject=acting_user,

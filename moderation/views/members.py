@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from groups import permissions
+from groups import limits, permissions
 from groups import selectors as group_selectors
 from groups.forms import REPORT_THANKS, ReportForm, add_form_errors
 from groups.models import Membership
@@ -43,11 +43,14 @@ def member_report_view(request, slug, pk):
         try:
             member_report(acting_user=request.user, group=group, member=membership.user,
                           **form.cleaned_data)  # fmt: skip
+        except limits.RateLimited as error:
+            add_form_errors(form, error)  # the form again, with the note they wrote
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
+            return redirect("groups:members", slug=group.slug)
         else:
             messages.success(request, REPORT_THANKS)
-        return redirect("groups:members", slug=group.slug)
+            return redirect("groups:members", slug=group.slug)
     context = {"group": group, "membership": membership, "form": form}
     return render(request, "moderation/member_report.html", context)
 

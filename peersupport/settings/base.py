@@ -7,6 +7,8 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from groups import limits
+
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
     # Lowest first: each app imports only the ones above it in this list.
     "safety",
     "accounts",
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
     "forum",
     "chat",
     "moderation",
+    # Above moderation: the craving SOS asks a group's leaders for support through it.
+    "recovery",
     "peersupport.apps.PeersupportConfig",
 ]
 
@@ -178,12 +183,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# What else a deleted account takes with it: functions called with user= inside
+# accounts.services.user_delete, for apps above accounts (accounts imports none of them).
+ACCOUNT_ERASERS = ["recovery.services.data.recovery_data_erase"]
+
+# Private recovery tools (goals, check-ins, safety plans) are encrypted at rest with
+# these Fernet keys, newest first; older keys still decrypt, so keys can be rotated
+# (README: "Rotating the recovery encryption key").
+RECOVERY_ENCRYPTION_KEYS = env_list("RECOVERY_ENCRYPTION_KEYS")
 CSRF_FAILURE_VIEW = "peersupport.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 
 # The moderation queue: an urgent item nobody claims within this many minutes goes to
 # administrators.
 MODERATION_URGENT_ESCALATION_MINUTES = env_int("MODERATION_URGENT_ESCALATION_MINUTES", 10)
+# Before that, every leader of the group is emailed again about an unclaimed urgent item.
+MODERATION_URGENT_REMIND_MINUTES = env_int("MODERATION_URGENT_REMIND_MINUTES", 3)
+# Summary emails go out at this hour of the member's own day (weekly ones on Mondays).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8)
 
 # django-allauth: email login, mandatory verification, no account enumeration.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
@@ -203,22 +220,28 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[peersupport] "
-ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, spelt out so the numbers are reviewed here.
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "change_password": "5/m/user",
-    "change_email": "1/m/user",
-    "reauthenticate": "10/m/user",
-    # Ours: wrong passwords on the delete-account page, limited like failed logins.
-    "delete_account_failed": "5/5m/user",
-}
+# The numbers live with every other limit's, in groups/limits.py.
+ACCOUNT_RATE_LIMITS = limits.ACCOUNT_RATE_LIMITS
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "peersupport"
+
+# Background tasks (django.tasks): stored in Postgres by django-tasks-db and run by
+# `manage.py db_worker` (a line of deploy/Procfile: make run and make prod start it),
+# so nothing a request does waits for a mail server. A site that outgrows one worker
+# swaps BACKEND for a distributed queue's django.tasks backend; no task changes.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email"],
+    }
+}
+# A failed send is tried again after 1, 2, 4, 8 and 16 minutes, then given up and logged.
+TASK_RETRY_LIMIT = env_int("TASK_RETRY_LIMIT", 5)
+TASK_RETRY_BASE_SECONDS = env_int("TASK_RETRY_BASE_SECONDS", 60)
+
+# Links in mail are absolute, to this address; mail greets members by SITE_NAME.
+SITE_NAME = env_str("SITE_NAME", "peersupport")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Mail: console by default; SMTP when EMAIL_URL-style settings are given.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peersupport <no-reply@peersupport.invalid>")

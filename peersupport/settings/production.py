@@ -1,9 +1,15 @@
 """Production: secrets and hosts must come from the environment; HTTPS everywhere."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")
+# Members' private recovery data is encrypted with these; without them it can't be kept.
+RECOVERY_ENCRYPTION_KEYS = env_list("RECOVERY_ENCRYPTION_KEYS")
+if not RECOVERY_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set the RECOVERY_ENCRYPTION_KEYS environment variable.")
 DEBUG = False
 # Mail must really go out: account verification and password resets depend on it.
 env_str("SMTP_HOST")

@@ -2,11 +2,18 @@
 sides of a browser test behave the same."""
 
 import os
+import uuid
 
+# A fixed, public key: data encrypted with it is not protected (production needs its own).
+os.environ.setdefault("RECOVERY_ENCRYPTION_KEYS", "3nsiDbnxMjGEdudX0yI6dYldPN8qO6PWlVFNCeOTWI0=")
 os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peersupport")
 # The suite needs Redis (make test makes sure it answers): chat's real channel layer.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis keys (channel groups, sockets, limits' counters) start with this: one prefix a
+# run, so a new test database, which gives out the same user ids again, never meets
+# counters from an earlier run (servers the tests start inherit it, or set their own).
+os.environ.setdefault("CHANNELS_PREFIX", f"test-{uuid.uuid4().hex[:12]}")
 
 from .base import *  # noqa: F403
 from .base import DATABASES

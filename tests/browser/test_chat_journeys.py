@@ -372,7 +372,7 @@ def test_a_member_muted_from_the_queue_sees_the_composer_close_without_reloading
     mute.get_by_label("1 hour", exact=True).check()
     mute.get_by_label("Reason the member will see").fill(reason)
     earliest = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
-    mute.get_by_role("button", name="Confirm").click()
+    mute.get_by_role("button", name="Mute the member").click()
     expect(leader.locator(".messages[role=status]")).to_contain_text(
         "Done. It's in the moderation log."
     )

@@ -217,7 +217,7 @@ def test_risk_report_rings_the_open_queue_and_the_leader_hides_the_post(
 
     hide = leader.get_by_role("group", name="Hide the post")
     hide.get_by_label("Reason the member will see").fill(reason)
-    hide.get_by_role("button", name="Confirm").click()
+    hide.get_by_role("button", name="Hide the post").click()
     expect(leader).to_have_url(queue_url)
     expect(flash(leader)).to_contain_text(DONE)
     expect(items).to_have_count(1)
@@ -360,7 +360,7 @@ def test_a_leader_cannot_take_an_item_another_leader_has_claimed(
     # Acting without the claim is refused too, and nothing changes.
     hide = second.get_by_role("group", name="Hide the post")
     hide.get_by_label("Reason the member will see").fill("Talking about drinking.")
-    hide.get_by_role("button", name="Confirm").click()
+    hide.get_by_role("button", name="Hide the post").click()
     alert = second.get_by_role("alert")
     expect(alert).to_contain_text("There is a problem")
     expect(alert).to_contain_text(dealing)

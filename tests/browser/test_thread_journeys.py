@@ -186,11 +186,12 @@ def test_thread_with_content_warning_reaction_mention_notification_pin_and_lock(
         "slipping isn't starting over"
     )
 
-    # 3. Willow's bell shows one unread notification, which leads to the reply.
+    # 3. Willow's bell shows two unread notifications (the mention, and the strength
+    # Cedar sent), which lead to the reply.
     author.reload()
     main_nav = author.get_by_role("navigation", name="Main")
-    bell = main_nav.get_by_role("link", name="Notifications 1 unread", exact=True)
-    expect(bell.locator(".badge")).to_have_text("1 unread")
+    bell = main_nav.get_by_role("link", name="Notifications 2 unread", exact=True)
+    expect(bell.locator(".badge")).to_have_text("2 unread")
     expect(post_article(author, data.reader_name, 2)).to_contain_text("New since your last visit")
     # Willow's own post shows Cedar's reaction, but not as a button to press.
     own_post = post_article(author, data.author_name, 1)
@@ -205,14 +206,17 @@ def test_thread_with_content_warning_reaction_mention_notification_pin_and_lock(
         .filter(has_text=f"{data.reader_name} mentioned you")
     )
     expect(note).to_have_count(1)
-    expect(note).to_contain_text(f"in “{title}” ({data.group_name})")
+    expect(note).to_contain_text(f"mentioned you in “{title}”.")
+    expect(author.get_by_role("main")).to_contain_text(
+        f"{data.reader_name} sent strength on your post in “{title}”."
+    )
     expect(note.get_by_text("New", exact=True)).to_be_visible()
     # Opening the page marks them read, so the badge is gone already.
     expect(main_nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     expect(main_nav.locator(".badge")).to_have_count(0)
     assert_no_axe_violations(author)
 
-    note.get_by_role("link", name="Read it").click()
+    note.get_by_role("link", name="See it").click()
     expect(author).to_have_url(f"{thread_url}?page=1#post-2")
     target = author.locator(":target")
     expect(target).to_have_attribute("id", "post-2")

@@ -277,12 +277,12 @@ def test_html_in_a_message_is_shown_as_text(place):
     assert '<script>alert("x")' not in page
 
 
-def test_links_are_made_only_from_http_and_https_and_marked_as_user_content(place):
+def test_links_are_made_only_from_web_addresses_and_marked_as_user_content(place):
     room = room_of(place)
     body = (
         "Read https://example.org/steps?a=1&b=2, and (see http://meetings.example/list). "
-        "Not javascript:alert(1), not ftp://files.example/x, not www.example.com, "
-        "not data:text/html;base64,PHNjcmlwdD4="
+        "Also www.example.com. Not javascript:alert(1), not ftp://files.example/x, "
+        "not //elsewhere.example/x, not data:text/html;base64,PHNjcmlwdD4="
     )
     message = add_message(room, place.member, body)
 
@@ -293,6 +293,7 @@ def test_links_are_made_only_from_http_and_https_and_marked_as_user_content(plac
     assert [link["href"] for link in links] == [
         "https://example.org/steps?a=1&b=2",
         "http://meetings.example/list",
+        "http://www.example.com",
     ]
     assert all(link["rel"] == LINK_REL for link in links)
     assert set().union(*(link.keys() for link in links)) == {"href", "rel"}
@@ -309,9 +310,13 @@ def test_a_link_cannot_break_out_of_its_attribute(place):
     shown = message_body_html(page, message)
     tags = Elements(shown).tags
     assert {name for name, _attributes in tags} == {"a"}
+    # The quotes stay in the address, percent-encoded, and the text reads as typed.
+    assert [attributes["href"] for _name, attributes in tags] == [
+        "https://example.org/%22onmouseover=%22alert(1)",
+        "https://example.org/",
+    ]
     for _name, attributes in tags:
         assert set(attributes) == {"href", "rel"}
-        assert attributes["href"] == "https://example.org/"
     assert html.unescape(re.sub(r"<[^>]+>", "", shown)) == body
 
 

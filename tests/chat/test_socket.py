@@ -9,6 +9,7 @@ its own connection (docs: ../shared/research/stack-spike.md, pitfalls 2-5).
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime
 import json
 import threading
@@ -26,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from chat import ratelimit
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
+from groups import limits
 from groups.models import Group, Membership, ModerationLogEntry, Report, ReviewItem
 from groups.services import memberships as membership_services
 from groups.services import sanctions as sanction_services
@@ -906,16 +907,16 @@ async def test_a_message_of_exactly_the_maximum_length_is_accepted(sockets):
 def slow_refill(monkeypatch):
     """The real limiter with the real burst, refilling slowly enough that a busy
     machine can't refill a token while a test empties the bucket."""
-    limiter = ratelimit.SendLimiter(per_second=0.05)
-    monkeypatch.setattr(ratelimit, "sends", limiter)
-    return limiter
+    limit = dataclasses.replace(limits.CHAT_SEND, every=20.0)
+    monkeypatch.setattr(limits, "CHAT_SEND", limit)
+    return limit
 
 
 async def test_a_burst_of_sends_is_rate_limited_per_member(sockets, slow_refill):
     place = await community()
     socket = await sockets.open(place.member, place.group)
     second_tab = await sockets.open(place.member, place.group)
-    for number in range(ratelimit.SEND_BURST):
+    for number in range(limits.CHAT_SEND.burst):
         await socket.say(f"Quick message {number}")
         await second_tab.expect("message")
 
@@ -926,12 +927,12 @@ async def test_a_burst_of_sends_is_rate_limited_per_member(sockets, slow_refill)
     error = await second_tab.expect("error")
     assert (error["code"], error["client_msg_id"]) == ("rate_limited", client_msg_id)
     # It says when to try again (seconds), so the browser keeps it and waits.
-    assert 0 < error["retry_after"] <= 1 / slow_refill.per_second
-    assert len(await rows()) == ratelimit.SEND_BURST
+    assert 0 < error["retry_after"] <= slow_refill.every
+    assert len(await rows()) == limits.CHAT_SEND.burst
     assert await socket.hears_nothing()
     # Someone else is not slowed down by it.
     other = await sockets.open(place.other, place.group)
-    assert (await other.say("I can still talk."))["seq"] == ratelimit.SEND_BURST + 1
+    assert (await other.say("I can still talk."))["seq"] == limits.CHAT_SEND.burst + 1
 
 
 async def test_after_retry_after_the_refused_message_is_accepted(sockets):
@@ -939,16 +940,16 @@ async def test_after_retry_after_the_refused_message_is_accepted(sockets):
     meanwhile), wait the time the error names, and the same message goes through."""
     place = await community()
     socket = await sockets.open(place.member, place.group)
-    for number in range(ratelimit.SEND_BURST * 3):
+    for number in range(limits.CHAT_SEND.burst * 3):
         client_msg_id = new_id()
         await socket.send(type="send", client_msg_id=client_msg_id, body=f"Quick {number}")
         frame = await socket.expect_one_of("ack", "error")
         if frame["type"] == "error":
             break
         await socket.expect("message")
-    assert number >= ratelimit.SEND_BURST, "the burst was cut short"
+    assert number >= limits.CHAT_SEND.burst, "the burst was cut short"
     assert (frame["code"], frame["client_msg_id"]) == ("rate_limited", client_msg_id)
-    assert 0 < frame["retry_after"] <= 1 / ratelimit.SEND_PER_SECOND
+    assert 0 < frame["retry_after"] <= limits.CHAT_SEND.every
 
     await asyncio.sleep(frame["retry_after"])
 
@@ -964,7 +965,7 @@ async def test_retries_of_saved_messages_are_never_charged_or_refused_even_when_
     the limit is asked, so they neither cost a token nor get refused."""
     place = await community()
     socket = await sockets.open(place.member, place.group)
-    sent = [await socket.say(f"Before the tunnel {n}") for n in range(ratelimit.SEND_BURST)]
+    sent = [await socket.say(f"Before the tunnel {n}") for n in range(limits.CHAT_SEND.burst)]
     client_ids = [ack["client_msg_id"] for ack in sent]
     # The bucket is empty now: a new message is refused...
     await socket.send(type="send", client_msg_id=new_id(), body="New, and too soon.")
@@ -980,7 +981,7 @@ async def test_retries_of_saved_messages_are_never_charged_or_refused_even_when_
                 client_msg_id, original["id"], original["seq"])  # fmt: skip
             assert ack["message"]["body"] == original["message"]["body"]
     assert await socket.hears_nothing(), "a retry must not be broadcast again"
-    assert len(await rows()) == ratelimit.SEND_BURST
+    assert len(await rows()) == limits.CHAT_SEND.burst
 
 
 # --- slow mode and pausing ----------------------------------------------------------------

@@ -26,13 +26,16 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from chat.models import ChatMessage
+from groups import limits
 from groups.services import sanctions as sanction_services
 from tests.factories import Community, membership_of, signed_in
 from tests.faults import Server
 from tests.servers import daphne_command, free_port, server_is_ready, stop
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# The Redis database the suite was given (REDIS_URL), not the default one that a
+# developer's own server uses; the key prefix is the test's own within it.
+REDIS_URL = settings.REDIS_URL
 # Two servers starting at once on a busy 2-core machine take about 20 s.
 START_TIMEOUT = 40.0
 FRAME_TIMEOUT = 5.0
@@ -249,3 +252,57 @@ def test_a_ban_committed_in_another_process_closes_the_members_socket(two_server
         close_code, frames = outcome["result"]
         assert close_code == 4403
         assert "closed" in frames
+
+
+async def _answer(ws, client_msg_id: str) -> dict:
+    """The ack or error for one send, skipping what the room says meanwhile."""
+    async with asyncio.timeout(FRAME_TIMEOUT):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("client_msg_id") == client_msg_id and frame["type"] in {"ack", "error"}:
+                return frame
+            assert frame["type"] in {"presence", "state", "message"}, frame
+
+
+async def _spread_sends(servers: list[Server], path: str, cookie: str, count: int):
+    """One member with a socket on each server sends `count` messages, turn about."""
+    sockets = [(await open_chat(server, path, cookie))[0] for server in servers]
+    answers: list[tuple[int, dict]] = []
+    try:
+        started = time.monotonic()
+        for number in range(count):
+            which = number % len(sockets)
+            client_msg_id = str(uuid.uuid4())
+            await sockets[which].send(json.dumps({"type": "send", "client_msg_id": client_msg_id,
+                                                  "body": f"Message {number}."}))  # fmt: skip
+            answers.append((which, await _answer(sockets[which], client_msg_id)))
+        return answers, time.monotonic() - started
+    finally:
+        for ws in sockets:
+            await ws.close()
+
+
+def test_one_member_cannot_send_past_the_limit_by_spreading_sends_over_both_servers(two_servers):
+    """Each server alone would allow the burst; the count is one, in Redis, so two
+    bursts' worth of sends through two servers still get one burst (and what refilled
+    while they were sent), and both servers refuse the rest."""
+    place = Community()
+    cookie = session_cookie_for(place.member)
+    path = f"/ws/groups/{place.group.slug}/chat/"
+    limit = limits.CHAT_SEND
+
+    with logs_on_failure(two_servers):
+        answers, seconds = asyncio.run(
+            _spread_sends(two_servers.servers, path, cookie, 2 * limit.burst)
+        )
+
+    acked = [frame for _which, frame in answers if frame["type"] == "ack"]
+    refused = {which for which, frame in answers if frame["type"] == "error"}
+    refilled = int(seconds / limit.every) + 1
+    assert limit.burst <= len(acked) <= limit.burst + refilled, (len(acked), seconds)
+    assert len(acked) < 2 * limit.burst
+    assert refused == {0, 1}, "both servers refuse once the member's one count is spent"
+    assert {frame["code"] for _which, frame in answers if frame["type"] == "error"} == {
+        "rate_limited"
+    }
+    assert ChatMessage.objects.filter(author=place.member).count() == len(acked)

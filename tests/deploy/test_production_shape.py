@@ -18,10 +18,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from websockets.sync.client import connect
 
+from accounts.tasks import email_send
 from chat.models import ChatMessage
 from tests.factories import PASSWORD, add_member, make_group, person
 from tests.faults import Browser
 from tests.servers import descendants, free_port, process_exists
+from tests.worker import mails_in
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120.0
@@ -223,9 +225,20 @@ class TestThroughNginx:
         assert response.status == 302, page
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_shapes_background_worker_runs_an_enqueued_task(shape):
+    member = person("Mail Reader")
+    email_send.enqueue(user_id=member.pk, subject="You have new activity on peersupport",
+                       body="Shape check.", unsubscribe_path="/")  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not [m for m in mails_in(shape.run_dir / "mail") if m["To"] == member.email]:
+        assert time.monotonic() < deadline, shape.logs()
+        time.sleep(0.3)
+
+
 def test_stopping_the_script_leaves_no_process_behind(shape):
     started = descendants(shape.process.pid)
-    assert len(started) >= 6, started  # nginx x2, gunicorn x3, uvicorn, the tick
+    assert len(started) >= 7, started  # nginx x2, gunicorn x3, uvicorn, the tick, the worker
     shape.process.send_signal(signal.SIGTERM)
     assert shape.process.wait(timeout=STOP_TIMEOUT) == 0, shape.logs()
     left = [pid for pid in started if process_exists(pid)]

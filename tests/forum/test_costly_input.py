@@ -2,23 +2,14 @@
 edits (each renders again) are limited like replies."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from forum.services import posts as post_services
-from forum.services.posts import EDITS_PER_MINUTE
-from forum.services.threads import RateLimited
+from groups import limits
 from groups.markdown import MAX_LINK_OPENERS, render_markdown
 from tests.factories import Community
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.parametrize("body", ["[" * 20_000, "![" * 10_000, "[](x) " * 3_000])
@@ -38,9 +29,9 @@ def test_edits_are_limited_like_replies_and_the_draft_is_kept():
     place = Community()
     thread = place.start(place.member, title="Edits", body="First words.")
     post = thread.posts.get()
-    for number in range(EDITS_PER_MINUTE):
+    for number in range(limits.POST_EDIT.burst):
         post_services.post_edit(acting_user=place.member, post=post, body=f"Version {number}.")
-    with pytest.raises(RateLimited):
+    with pytest.raises(limits.RateLimited):
         post_services.post_edit(acting_user=place.member, post=post, body="One too many.")
 
     client = Client()
@@ -50,4 +41,4 @@ def test_edits_are_limited_like_replies_and_the_draft_is_kept():
     assert "editing very quickly" in response.text
     assert "My careful draft." in response.text
     post.refresh_from_db()
-    assert post.body == f"Version {EDITS_PER_MINUTE - 1}."
+    assert post.body == f"Version {limits.POST_EDIT.burst - 1}."

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forum.models import Notification, Post, PostRevision, Reaction, ReadState, Thread
+from forum.models import Post, PostRevision, Reaction, ReadState, Thread
 from groups.markdown import SANITIZER_VERSION, render_markdown
-from groups.models import Report
+from groups.models import Notification, Report
 from tests.factories import Community, person, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,15 @@ class Busy(Community):
         )
         for viewer in (self.member, self.leader):
             Notification.objects.bulk_create(
-                Notification(user=viewer, kind=kind, actor=p.author, post=p)
+                Notification(
+                    user=viewer,
+                    kind=kind,
+                    actor=p.author,
+                    group=p.thread.group,
+                    target_key=f"post:{p.pk}",
+                    about=p.thread.title,
+                    link=f"/x/#post-{p.pk}",
+                )
                 for p in posts
                 for kind in (Notification.Kind.MENTION, Notification.Kind.REPLY)
             )

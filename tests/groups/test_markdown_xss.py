@@ -2,6 +2,7 @@
 pipeline (service, stored rendering, thread page), a property test of the renderer,
 and the stored rendering being redone when the sanitizer changes."""
 
+import html
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from forum.models import Post
 from forum.services import posts as post_services
 from groups import markdown
-from groups.markdown import SANITIZER_VERSION, render_markdown
+from groups.markdown import SANITIZER_VERSION, render_chat_text, render_markdown
 from tests.factories import signed_in
 from tests.forum.helpers import Elements, post_bodies
 
@@ -51,6 +52,9 @@ CORPUS = {
     "code span": "`<script>alert(1)</script>`",
     "details ontoggle": "<details open ontoggle=alert(1)>",
     "quoted attribute breakout": '[x](http://ok" onmouseover="alert(1))',
+    "bare address breakout": 'https://ok.example/" onmouseover="alert(1)',
+    "bare address with markup": "https://ok.example/<script>alert(1)</script>",
+    "bare javascript": "javascript:alert(1) and www.ok.example/javascript:alert(1)",
 }
 
 
@@ -233,3 +237,34 @@ def test_bumping_the_sanitizer_version_redoes_stored_renderings(world, monkeypat
 
     assert "<p><strong>Fresh</strong> words.</p>" in page
     assert "STORED-COPY-7f3a" not in page
+
+
+# Chat text: escaped, its web addresses made links by the same rules as posts
+
+
+def assert_safe_chat(fragment: str) -> None:
+    for tag, attributes in Elements(fragment).tags:
+        assert tag == "a", (tag, fragment)
+        assert set(attributes) <= {"href", "rel"}, (attributes, fragment)
+        assert attributes.get("rel") == REL, fragment
+        assert scheme_of(attributes.get("href", "")) in SAFE_SCHEMES, (attributes, fragment)
+
+
+def text_shown(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+@PROPERTY_SETTINGS
+@given(markdownish)
+def test_chat_text_of_any_fragments_is_only_links_and_reads_as_typed(text):
+    shown = str(render_chat_text(text))
+    assert_safe_chat(shown)
+    typed = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+    assert text_shown(shown) == typed
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_each_attack_in_chat_text_is_harmless_and_shown_as_typed(case):
+    shown = str(render_chat_text(CORPUS[case]))
+    assert_safe_chat(shown)
+    assert text_shown(shown) == CORPUS[case]

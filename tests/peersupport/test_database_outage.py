@@ -31,6 +31,7 @@ def _server_env(database_url: str, static_root: Path) -> dict:
     env.update({
         "DJANGO_SETTINGS_MODULE": "peersupport.settings.production",
         "SECRET_KEY": "fault-test-only-not-a-secret",
+        "RECOVERY_ENCRYPTION_KEYS": "fDGIL7m6W0Qm4ahkKJKO3T6OqH4eXDJSyCoMRMKvTnM=",
         "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",

@@ -12,11 +12,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from chat.models import ChatMessage, ChatRoom
-from forum.models import Notification, Post, PostRevision, Reaction, ReadState, Thread
+from forum.models import Post, PostRevision, Reaction, ReadState, Thread
 from groups.models import (
     Group,
     Membership,
     ModerationLogEntry,
+    Notification,
     Report,
     ReviewEvent,
     ReviewItem,
@@ -135,7 +136,10 @@ def test_every_row_of_the_first_wave_survives_the_move_to_apps_of_their_own():
     assert PostRevision.objects.get().body == "Glad."
     assert Reaction.objects.get().kind == "strength"
     assert ReadState.objects.get().last_read_number == 2
-    assert Notification.objects.get().post_id == ids["reply"]
+    # Moved again since: to the notifications of every kind, still pointing at the reply.
+    note = Notification.objects.get()
+    assert (note.kind, note.target_key, note.group) == ("reply", f"post:{ids['reply']}", group)
+    assert note.link == f"/groups/{group.slug}/threads/{thread.pk}/?page=1#post-2"
     room = ChatRoom.objects.get(group=group)
     assert ChatMessage.objects.get(room=room).body == "Anyone around tonight?"
     mute = Sanction.objects.get(pk=ids["mute"])

@@ -76,6 +76,7 @@ def production_env(**extra) -> dict[str, str]:
         SECRET_KEY="x7#Kq2!vR9mZ@pL4sT8wY1nB6cF3hJ0dG5eA-uI_oW+xQ=zN/kE%rD",
         ALLOWED_HOSTS="peersupport.example.org",
         SMTP_HOST="smtp.example.org",
+        RECOVERY_ENCRYPTION_KEYS="fDGIL7m6W0Qm4ahkKJKO3T6OqH4eXDJSyCoMRMKvTnM=",
         **extra,
     )
     return env
@@ -89,7 +90,7 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("required", ["SECRET_KEY", "SMTP_HOST"])
+@pytest.mark.parametrize("required", ["SECRET_KEY", "SMTP_HOST", "RECOVERY_ENCRYPTION_KEYS"])
 def test_production_settings_refuse_to_start_without_what_they_need(required):
     env = production_env()
     del env[required]

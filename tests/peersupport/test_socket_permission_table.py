@@ -14,6 +14,12 @@ ACCEPT, LOGIN, FORBIDDEN = "accept", 4401, 4403
 # endpoint -> {role: expected, the same in public, private and hidden groups}. A staff
 # account without two-factor authentication has no staff powers: an outsider here.
 TABLE = {
+    # Every signed-in page's bell: anyone signed in, whatever their standing in a group.
+    "bell": {
+        "anonymous": LOGIN, "outsider": ACCEPT, "requester": ACCEPT, "member": ACCEPT,
+        "muted": ACCEPT, "banned": ACCEPT, "other_leader": ACCEPT, "leader": ACCEPT,
+        "owner": ACCEPT, "staff": ACCEPT, "staff_no_2fa": ACCEPT,
+    },
     "chat": {
         "anonymous": LOGIN, "outsider": FORBIDDEN, "requester": FORBIDDEN, "member": ACCEPT,
         "muted": ACCEPT, "banned": FORBIDDEN, "other_leader": FORBIDDEN, "leader": ACCEPT,
@@ -33,6 +39,7 @@ TABLE = {
     },
 }  # fmt: skip
 PATHS = {
+    "bell": "/ws/bell/",
     "chat": "/ws/groups/{slug}/chat/",
     "leaders_chat": "/ws/groups/{slug}/chat/leaders/",
     "moderation": "/ws/moderation/",
@@ -69,7 +76,9 @@ async def test_socket_by_role(endpoint, role, kind):
     expected = TABLE[endpoint][role]
     if expected == ACCEPT:
         assert connected, code
-        if endpoint != "moderation":
+        if endpoint == "bell":
+            assert (await communicator.receive_json_from())["type"] == "bell"
+        elif endpoint != "moderation":
             hello = await communicator.receive_json_from()
             assert hello["type"] == "hello"
             assert hello["can_read"] is True

@@ -1,11 +1,13 @@
-"""Escalate urgent queue items nobody has claimed in time. Run it from cron every
-minute, or with --every to keep it going (make run does)."""
+"""Every minute: email the leaders again about urgent queue items nobody has claimed,
+escalate those still unclaimed later, and ask for the summary emails that are due.
+Run it from cron every minute, or with --every to keep it going (make run does)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
-from moderation.services.escalation import escalate_overdue
+from groups.tasks import digests_enqueue
+from moderation.services.escalation import escalate_overdue, remind_leaders_of_unclaimed
 
 
 class Command(BaseCommand):
@@ -16,8 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, every=0, **options):
         while True:
+            for item in remind_leaders_of_unclaimed():
+                self.stdout.write(f"reminded the leaders of queue item {item.pk}")
             for item in escalate_overdue():
                 self.stdout.write(f"escalated queue item {item.pk}")
+            if count := digests_enqueue():
+                self.stdout.write(f"asked for {count} summary emails")
             if not every:
                 return
             time.sleep(every)

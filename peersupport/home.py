@@ -1,0 +1,97 @@
+"""A signed-in member's home: what happened to them and their groups, on one page, in
+a fixed number of queries however many groups, threads and notifications they have."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+
+from forum import selectors as forum_selectors
+from forum.models import Post, ReadState, Thread
+from groups import permissions
+from groups.models import Group, Membership, Topic
+
+THREADS_SHOWN = 10
+NOTIFICATIONS_SHOWN = 5
+
+
+@dataclass
+class Home:
+    groups: list[Group] = field(default_factory=list)
+    threads: list[Thread] = field(default_factory=list)
+    requests: list[Membership] = field(default_factory=list)
+    held_posts: list[Post] = field(default_factory=list)
+    notifications: list = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    queue_count: int = 0
+
+
+def _read_number(user):
+    """How far the member has read a thread: their read pointer, or their own last post
+    in it if that is further (what they wrote themselves is never "new")."""
+    pointer = ReadState.objects.filter(thread=OuterRef("pk"), user=user)
+    own = (
+        Post.objects.filter(thread=OuterRef("pk"), author=user, number__isnull=False)
+        .order_by("-number")
+    )  # fmt: skip
+    return Greatest(
+        Coalesce(Subquery(pointer.values("last_read_number")[:1]), 0),
+        Coalesce(Subquery(own.values("number")[:1]), 0),
+    )
+
+
+def my_groups(user) -> list[Group]:
+    """The member's groups, each with how many of its threads have posts they have not
+    read, most recently active first."""
+    unread = (
+        Thread.objects.filter(group=OuterRef("pk"), is_published=True)
+        .annotate(read=_read_number(user))
+        .filter(last_post_number__gt=F("read"))
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Group.objects.filter(
+            status=Group.Status.ACTIVE,
+            memberships__user=user, memberships__state=Membership.State.ACTIVE,
+        )
+        .annotate(unread_threads=Coalesce(Subquery(unread[:1]), 0))
+        .order_by(F("last_activity_at").desc(nulls_last=True), "name")
+    )  # fmt: skip
+
+
+def threads_with_new_replies(user) -> list[Thread]:
+    """Threads the member started or wrote in, in groups they may still read, where
+    someone has posted since they last read."""
+    wrote_in = Post.objects.filter(thread=OuterRef("pk"), author=user)
+    return list(
+        Thread.objects.filter(group__in=permissions.groups_readable_by(user), is_published=True)
+        .filter(Q(author=user) | Exists(wrote_in))
+        .annotate(read=_read_number(user))
+        .filter(last_post_number__gt=F("read"))
+        .annotate(new_posts=F("last_post_number") - F("read"))
+        .select_related("group")
+        .order_by("-last_activity_at")[:THREADS_SHOWN]
+    )
+
+
+def home_for(user) -> Home:
+    home = Home(
+        groups=my_groups(user),
+        threads=threads_with_new_replies(user),
+        requests=list(
+            Membership.objects.filter(user=user, state=Membership.State.REQUESTED)
+            .select_related("group").order_by("-created_at")
+        ),
+        held_posts=list(
+            Post.objects.filter(author=user, state=Post.State.HELD)
+            .select_related("thread__group").order_by("-created_at")
+        ),
+        notifications=forum_selectors.notifications_for(user, limit=NOTIFICATIONS_SHOWN),
+    )  # fmt: skip
+    if not home.groups:
+        home.topics = list(Topic.objects.order_by("position", "name"))
+    if permissions.can_open_queue(user):
+        home.queue_count = permissions.live_items_visible_to(user).count()
+    return home

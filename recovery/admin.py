@@ -1,0 +1,39 @@
+"""Members' recovery data in admin: that it exists, and how big it is. Never its
+content: no field of it is shown, searched, listed or editable, and nothing can be
+added, changed or deleted here (a member erases their data with their account)."""
+
+from django.contrib import admin
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+
+from recovery.models import CheckIn, Goal, SafetyPlan
+
+ENCRYPTED = {Goal: "details", CheckIn: "answers", SafetyPlan: "sections"}
+
+
+class ExistenceOnlyAdmin(admin.ModelAdmin):
+    list_display = ["pk", "owner_id", "stored_size"]
+    fields = ["owner_id", "stored_size"]
+    readonly_fields = fields
+    list_display_links = None
+
+    def get_queryset(self, request):
+        column = ENCRYPTED[self.model]
+        return super().get_queryset(request).defer(column).annotate(stored_bytes=Length(column))
+
+    @admin.display(description=_("stored size (encrypted)"))
+    def stored_size(self, obj):
+        return _("%(bytes)d bytes") % {"bytes": obj.stored_bytes}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in ENCRYPTED:
+    admin.site.register(model, ExistenceOnlyAdmin)
