@@ -44,6 +44,7 @@ PG = {"host": HOST, "port": 5432, "user": "postgres"}
 DB_NAME = "peersupport_bench"
 LIMIT_DB_NAME = "peersupport_bench_limit"
 SECRET_KEY = "bench-only-not-a-secret"  # noqa: S105 - a local benchmark's
+RECOVERY_KEY = b"bench-only-recovery-key-32bytes!"
 PASSWORD = "bench-password-2026"  # noqa: S105 - a local benchmark's
 BENCH_EMAIL = "bench-reader@example.invalid"
 FULL = {"members": 2_000, "groups": 20, "threads": 10_000, "posts": 200_000}
@@ -109,6 +110,8 @@ def app_env() -> dict[str, str]:
             "PROD_SETTINGS": "peersupport.settings.loopback",
             "DJANGO_SETTINGS_MODULE": "peersupport.settings.loopback",
             "SECRET_KEY": SECRET_KEY,
+            # Production requires a key for the recovery tools' encrypted data.
+            "RECOVERY_ENCRYPTION_KEYS": base64.urlsafe_b64encode(RECOVERY_KEY).decode(),
             "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "CHANNELS_PREFIX": f"bench-pages-{uuid.uuid4().hex[:8]}",
         }
@@ -599,7 +602,8 @@ def http_bench(targets, cookie, args, connections, rounds, duration, json_path) 
                "--threads", "1" if connections == 1 else "2", "--warmup", "2",
                "--quiet-max-wait", str(args.quiet_max_wait), "--json", str(json_path),
                "--cookie", f"sessionid={cookie}",
-               "--auth", "^(threads|thread-100|directory|home-signed-in)$"]  # fmt: skip
+               "--auth", "^(threads|thread-100|directory|home-signed-in|help-signed-in)$",
+               ]  # fmt: skip
     for name, url in targets:
         command += ["-t", f"{name}={url}"]
     subprocess.run(command, check=True)  # noqa: S603 - our own fixed command line
@@ -648,6 +652,9 @@ def main(argv=None) -> None:
             ("directory", f"{app}/groups/"),
             ("home-signed-in", f"{app}/"),
             ("home-anonymous", f"{app}/"),
+            # The same page for both: what being signed in costs.
+            ("help-signed-in", f"{app}/help/"),
+            ("help-anonymous", f"{app}/help/"),
         ]
         sampler.start()
         out = servers.log_dir

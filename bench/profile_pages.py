@@ -12,6 +12,7 @@ to compare across changes come from bench/pages.py.
 """
 
 import argparse
+import base64
 import cProfile
 import os
 import pstats
@@ -28,6 +29,8 @@ PAGES = {
     "directory": "/groups/",
     "home-signed-in": "/",
     "home-anonymous": "/",
+    "help-signed-in": "/help/",
+    "help-anonymous": "/help/",
 }
 
 
@@ -43,6 +46,10 @@ def main() -> None:
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peersupport_bench")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ.setdefault("SMTP_HOST", "")
+    # A benchmark's key (production requires one; recovery data is encrypted with it).
+    os.environ.setdefault(
+        "RECOVERY_ENCRYPTION_KEYS", base64.urlsafe_b64encode(b"bench-only-recovery-key-32bytes!")
+    )
     os.environ.setdefault("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
     import django
 

@@ -1,10 +1,12 @@
 """A signed-in member's home: what happened to them and their groups, on one page, in
 a fixed number of queries however many groups, threads and notifications they have."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from forum import selectors as forum_selectors
 from forum.models import Post, ReadState, Thread
@@ -13,6 +15,12 @@ from groups.models import Group, Membership, Topic
 
 THREADS_SHOWN = 10
 NOTIFICATIONS_SHOWN = 5
+# What counts as new on the home: activity of the last RECENT_DAYS, among the member's
+# RECENT_THREADS most recently active threads. Unbounded, both ran over every thread
+# of every group the member is in (130 and 160 ms for a member of 20 groups with
+# 10,000 threads); bounded, they cost the same however old the forum is.
+RECENT_DAYS = 30
+RECENT_THREADS = 50
 
 
 @dataclass
@@ -41,10 +49,11 @@ def _read_number(user):
 
 
 def my_groups(user) -> list[Group]:
-    """The member's groups, each with how many of its threads have posts they have not
-    read, most recently active first."""
+    """The member's groups, each with how many of its threads active in the last
+    RECENT_DAYS have posts they have not read, most recently active first."""
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
     unread = (
-        Thread.objects.filter(group=OuterRef("pk"), is_published=True)
+        Thread.objects.filter(group=OuterRef("pk"), is_published=True, last_activity_at__gte=since)
         .annotate(read=_read_number(user))
         .filter(last_post_number__gt=F("read"))
         .values("group")
@@ -63,11 +72,17 @@ def my_groups(user) -> list[Group]:
 
 def threads_with_new_replies(user) -> list[Thread]:
     """Threads the member started or wrote in, in groups they may still read, where
-    someone has posted since they last read."""
-    wrote_in = Post.objects.filter(thread=OuterRef("pk"), author=user)
-    return list(
+    someone has posted since they last read: among their RECENT_THREADS most recently
+    active ones."""
+    wrote_in = Post.objects.filter(author=user).values("thread_id")
+    recent = (
         Thread.objects.filter(group__in=permissions.groups_readable_by(user), is_published=True)
-        .filter(Q(author=user) | Exists(wrote_in))
+        .filter(Q(author=user) | Q(pk__in=wrote_in))
+        .order_by("-last_activity_at")
+        .values("pk")[:RECENT_THREADS]
+    )
+    return list(
+        Thread.objects.filter(pk__in=recent)
         .annotate(read=_read_number(user))
         .filter(last_post_number__gt=F("read"))
         .annotate(new_posts=F("last_post_number") - F("read"))
