@@ -48,7 +48,8 @@ def main() -> None:
     os.environ.setdefault("SMTP_HOST", "")
     # A benchmark's key (production requires one; recovery data is encrypted with it).
     os.environ.setdefault(
-        "RECOVERY_ENCRYPTION_KEYS", base64.urlsafe_b64encode(b"bench-only-recovery-key-32bytes!")
+        "RECOVERY_ENCRYPTION_KEYS",
+        base64.urlsafe_b64encode(b"bench-only-recovery-key-32bytes!").decode(),
     )
     os.environ.setdefault("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
     import django

@@ -9,6 +9,7 @@ urlpatterns = [
     path("recovery/goals/new/", goals.goal_new_view, name="goal_new"),
     path("recovery/goals/<int:pk>/", goals.goal_view, name="goal"),
     path("recovery/goals/<int:pk>/restart/", goals.goal_restart_view, name="goal_restart"),
+    path("recovery/goals/<int:pk>/remove/", goals.goal_delete_view, name="goal_delete"),
     path("recovery/goals/<int:pk>/milestones/<int:days>/", goals.milestone_view, name="milestone"),
     path("recovery/check-in/", checkins.check_in_view, name="check_in"),
     path("recovery/trends/", checkins.trends_view, name="trends"),

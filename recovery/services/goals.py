@@ -41,6 +41,14 @@ def goal_create(*, acting_user, kind: str, words: str = "", started_on: datetime
     return goal
 
 
+@transaction.atomic
+def goal_delete(*, acting_user, goal: Goal) -> None:
+    """Remove a goal with its stretches, notes and milestones, for good. A milestone
+    the member shared in a group stays there: it is a post like any other."""
+    check_owns(acting_user, goal)
+    goal.delete()
+
+
 def _current_stretch(goal: Goal) -> Stretch:
     return Stretch.objects.select_for_update().get(goal=goal, ended_on__isnull=True)
 

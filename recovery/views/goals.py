@@ -108,3 +108,15 @@ def milestone_view(request, pk, days):
     view = selectors.goal_with_progress(goal, local_today(request.user))
     context = {"form": form, "view": view, "days": days, "groups": groups}
     return render(request, "recovery/milestone.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_delete_view(request, pk):
+    goal = get_goal_for_user(request.user, pk)
+    if request.method == "POST":
+        goal_services.goal_delete(acting_user=request.user, goal=goal)
+        messages.success(request, _("The goal is removed, with its days and notes."))
+        return redirect("recovery:index")
+    view = selectors.goal_with_progress(goal, local_today(request.user))
+    return render(request, "recovery/goal_delete.html", {"view": view, "goal": goal})

@@ -146,3 +146,31 @@ def test_the_overview_costs_the_same_queries_for_one_goal_or_many(django_assert_
     goal_services.milestone_celebrate(acting_user=member, goal=goal, days=30)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(reverse("recovery:index"))
+
+
+def test_a_member_removes_a_goal_after_a_page_that_offers_starting_again_instead():
+    member = make_user()
+    goal = goal_services.goal_create(
+        acting_user=member, kind="alcohol", started_on=timezone.localdate()
+    )
+    client = signed_in(member)
+    url = reverse("recovery:goal_delete", args=[goal.pk])
+
+    page = client.get(url).text
+    assert "for good" in page
+    assert reverse("recovery:goal_restart", args=[goal.pk]) in page
+    assert Goal.objects.filter(pk=goal.pk).exists()  # the page alone removes nothing
+
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("recovery:index")
+    assert not Goal.objects.filter(pk=goal.pk).exists()
+    assert "The goal is removed" in client.get(reverse("recovery:index")).text
+
+
+def test_nobody_but_the_owner_can_remove_a_goal():
+    owner, other = make_user(), make_user()
+    goal = goal_services.goal_create(
+        acting_user=owner, kind="alcohol", started_on=timezone.localdate()
+    )
+    assert signed_in(other).post(reverse("recovery:goal_delete", args=[goal.pk])).status_code == 404
+    assert Goal.objects.filter(pk=goal.pk).exists()

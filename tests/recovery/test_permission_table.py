@@ -27,6 +27,7 @@ TABLE = {
     "goal_new": OWN_PAGE,
     "goal": OWNERS_ONLY,
     "goal_restart": OWNERS_ONLY,
+    "goal_delete": OWNERS_ONLY,
     "milestone": OWNERS_ONLY,
     "check_in": OWN_PAGE,
     "trends": OWN_PAGE,
@@ -59,7 +60,7 @@ def world(db):
 def url_for(name: str, goal: Goal) -> str:
     if name == "milestone":
         return reverse("recovery:milestone", args=[goal.pk, 7])
-    if name in {"goal", "goal_restart"}:
+    if name in {"goal", "goal_restart", "goal_delete"}:
         return reverse(f"recovery:{name}", args=[goal.pk])
     return reverse(f"recovery:{name}")
 
