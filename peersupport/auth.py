@@ -1,17 +1,17 @@
 """The signed-in member, loaded once a request with what every page asks of them.
 
 Every signed-in page asks who the member is, whether they lead a group (the queue
-link), their membership in the page's group, and whether the bell has anything
-unread. Asked one by one, those are four queries and most of a small page's time.
-Here the user row comes with a raw count of unread notifications (an upper bound of
-what the bell shows: zero means zero, anything else is filtered by what the member
-may still read), and their membership rows in one more query, which the rules in
-groups/permissions then answer from.
+link) and whether the bell has anything unread. Asked one by one, those are three
+queries and most of a small page's time. Here the user row comes with both: whether
+they lead a group, and a raw count of unread notifications (an upper bound of what
+the bell shows: zero means zero, anything else is filtered by what the member may
+still read). Their memberships load at the first rule that needs one, all at once
+(groups/permissions membership_of).
 """
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from groups import permissions
@@ -35,11 +35,14 @@ class MemberBackend(AuthenticationBackend):
     def get_user(self, user_id):
         user = (
             get_user_model()
-            ._default_manager.annotate(raw_unread_notifications=_raw_unread_count())
+            ._default_manager.annotate(
+                raw_unread_notifications=_raw_unread_count(),
+                leads_a_group=Exists(Membership.objects.leading().filter(user=OuterRef("pk"))),
+            )
             .filter(pk=user_id)
             .first()
         )
         if user is None or not self.user_can_authenticate(user):
             return None
-        permissions.remember_memberships(user, Membership.objects.filter(user=user))
+        permissions.remember_leading(user, user.leads_a_group)
         return user

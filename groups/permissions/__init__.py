@@ -49,9 +49,10 @@ from groups.permissions.table import (
     leads_any_group,
     led_group_ids,
     membership_of,
+    memberships_by_group,
     needs_two_factor_for_staff_powers,
     notifications_visible_to,
-    remember_memberships,
+    remember_leading,
     staff_with_powers,
     standing,
 )
@@ -91,9 +92,10 @@ __all__ = [
     "led_group_ids",
     "live_items_visible_to",
     "membership_of",
+    "memberships_by_group",
     "needs_two_factor_for_staff_powers",
     "notifications_visible_to",
-    "remember_memberships",
+    "remember_leading",
     "staff_with_powers",
     "standing",
 ]

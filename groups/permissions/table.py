@@ -96,8 +96,8 @@ def _facts(user) -> dict:
 
 
 def membership_of(user, group: Group) -> Membership | None:
-    """The user's membership row (any state), cached on the user per group. When all
-    the user's rows were loaded at once (remember_memberships), it asks nothing."""
+    """The user's membership row in the group (any state), cached on the user per
+    group; no query at all once all their rows are loaded (memberships_by_group)."""
     if not user.is_authenticated:
         return None
     facts = _facts(user)
@@ -112,19 +112,39 @@ def membership_of(user, group: Group) -> Membership | None:
     return membership
 
 
-def remember_memberships(user, memberships) -> None:
-    """Every membership row the user has, loaded at once with the user (see
-    peersupport/auth.py): membership_of and leads_any_group then need no query."""
+def memberships_by_group(user) -> dict[int, Membership]:
+    """All the user's membership rows by group id, in one query, for a page about many
+    groups; membership_of then asks nothing more."""
+    if not user.is_authenticated:
+        return {}
     facts = _facts(user)
-    facts["_membership_cache"] = {row.group_id: row for row in memberships}
+    if not facts.get("_memberships_complete"):
+        _remember_memberships(user, Membership.objects.filter(user=user))
+    return facts["_membership_cache"]
+
+
+def _remember_memberships(user, memberships) -> None:
+    """Every membership row the user has: membership_of and leads_any_group then need
+    no query."""
+    facts = _facts(user)
+    rows = list(memberships)
+    facts["_membership_cache"] = {row.group_id: row for row in rows}
     facts["_memberships_complete"] = True
+    facts["_leads_any_group"] = any(row.is_leading for row in rows)
+
+
+def remember_leading(user, leads: bool) -> None:
+    """Whether the user leads any group, as loaded with the user (peersupport/auth.py):
+    the header's queue link then needs no query of its own."""
+    _facts(user)["_leads_any_group"] = leads
 
 
 def forget_memberships(user) -> None:
     """Forget what the rules cached on the user object (memberships, staff powers), so
     a long-lived object (a socket's user) is judged on what the database says now."""
     facts = _facts(user)
-    for name in ("_membership_cache", "_memberships_complete", "_has_staff_powers"):
+    names = ("_membership_cache", "_memberships_complete", "_leads_any_group", "_has_staff_powers")
+    for name in names:
         facts.pop(name, None)
 
 
@@ -363,9 +383,9 @@ def leads_any_group(user) -> bool:
     if is_staff(user):
         return True
     facts = _facts(user)
-    if facts.get("_memberships_complete"):
-        return any(row.is_leading for row in facts["_membership_cache"].values())
-    return led_group_ids(user).exists()
+    if "_leads_any_group" not in facts:
+        facts["_leads_any_group"] = led_group_ids(user).exists()
+    return facts["_leads_any_group"]
 
 
 def can_propose_groups(user) -> bool:

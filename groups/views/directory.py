@@ -17,7 +17,8 @@ def directory_view(request):
     topic = request.GET.get("topic", "").strip()[:60]
     sort = request.GET.get("sort", "activity")
     groups = list(selectors.directory(request.user, query=query, topic=topic, sort=sort))
-    memberships = {group.pk: permissions.membership_of(request.user, group) for group in groups}
+    mine_by_group = permissions.memberships_by_group(request.user)
+    memberships = {group.pk: mine_by_group.get(group.pk) for group in groups}
     mine = [group for group in groups if memberships[group.pk] and memberships[group.pk].is_active]
     others = [group for group in groups if group not in mine]
 
