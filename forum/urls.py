@@ -22,6 +22,10 @@ urlpatterns = [
             posts.held_post_decide_view, name="held_decide"),
     path(f"{G}/reports/", posts.reports_view, name="reports"),
     path("notifications/", notifications.notifications_view, name="notifications"),
+    path("notifications/<int:pk>/", notifications.notification_open_view,
+         name="notification_open"),
+    path("notifications/read/", notifications.notifications_read_all_view,
+         name="notifications_read_all"),
     path("notifications/settings/", notifications.notification_settings_view,
          name="notification_settings"),
 ]  # fmt: skip

@@ -31,6 +31,10 @@ class BellConsumer(SocketConsumer):
     async def notification_new(self, event):
         await self.send_json(await self._bell(event.get("id")))
 
+    async def notification_read(self, event):
+        # Read on another page (one opened, or all marked read): the count follows.
+        await self.send_json(await self._bell(None))
+
     async def access_changed(self, event):
         # Leaving or losing a group can hide notifications: the count follows.
         await self.send_json(await self._bell(None))

@@ -30,6 +30,7 @@ TABLE = {
     "mfa_index": (LOGIN, 200, 200, 200),
     "forum:notifications": (LOGIN, 200, 200, 200),
     "forum:notification_settings": (LOGIN, 200, 200, 200),
+    "forum:notifications_read_all": (LOGIN, 405, 405, 405),  # the centre's button posts
     "moderation:queue": (LOGIN, 403, 200, 403),
     "moderation:my_reports": (LOGIN, 200, 200, 200),
     "moderation:playbook": (LOGIN, 403, 200, 403),
@@ -37,6 +38,8 @@ TABLE = {
 }
 # Pages whose address carries a token: their own table below.
 WITH_TOKENS = {"accounts:unsubscribe"}
+# Pages about one row of the member's own: their own test below.
+OWN_ROWS = {"forum:notification_open"}
 
 
 def user_for(role):
@@ -87,8 +90,8 @@ def our_url_names():
 def test_every_page_of_ours_is_in_the_table():
     # Pages of one group have their own table in tests/groups/test_permission_table.py,
     # a member's recovery tools theirs in tests/recovery/test_permission_table.py.
-    missing = (our_url_names() - set(TABLE) - WITH_TOKENS - group_table.covered_url_names()
-               - recovery_table.covered_url_names())  # fmt: skip
+    missing = (our_url_names() - set(TABLE) - WITH_TOKENS - OWN_ROWS
+               - group_table.covered_url_names() - recovery_table.covered_url_names())  # fmt: skip
     assert not missing, f"add these to the permission table: {sorted(missing)}"
 
 
@@ -110,3 +113,25 @@ def test_the_unsubscribe_link_works_for_anyone_holding_it_and_only_with_a_real_t
     assert done.status_code == 200
     owner.refresh_from_db()
     assert owner.email_unsubscribed_at is not None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_opening_a_notification_is_for_its_owner_only(client, role):
+    from groups.models import Notification
+
+    owner = make_user(display_name="Bell Owner")
+    note = Notification.objects.create(user=owner, kind="warning", link="/help/")
+    url = reverse("forum:notification_open", args=[note.pk])
+    user = user_for(role)
+    if user:
+        client.force_login(user)
+    response = client.get(url)
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+    client.force_login(owner)
+    assert client.get(url)["Location"] == "/help/"
+    assert client.post(reverse("forum:notifications_read_all")).status_code == 302

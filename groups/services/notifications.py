@@ -114,7 +114,20 @@ def notify_leaders(*, group, kind: str, target_key: str, link: str, exclude=()) 
 
 
 def notifications_mark_read(*, user, notification_ids=None) -> int:
+    """Mark the member's own notifications read (some, or all); their other open pages
+    are rung so the bell's count follows."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        user_id = user.pk
+
+        def after():
+            try:
+                ring_from_sync(bell_channel(user_id), {"type": "notification.read"})
+            except Exception:  # the bell is right on the next page load anyway
+                logger.warning("could not ring a member's pages", exc_info=True)
+
+        transaction.on_commit(after)
+    return marked

@@ -679,9 +679,48 @@ def test_the_bell_counts_unread_notifications_until_the_member_opens_them(world,
     assert "replied to your thread" in notifications.text
     assert "mentioned you" in notifications.text
     assert notifications.text.count('<span class="new">New</span>') == 2
+    assert "Mark all as read" in notifications.text
+    # Looking at the list marks nothing read: the member opens one, or marks all.
+    assert told().filter(user=world.owner, read_at__isnull=True).count() == 2
+
+    mention = told().get(user=world.owner, kind="mention")
+    opened = client.get(reverse("forum:notification_open", args=[mention.pk]))
+    assert opened.status_code == 302
+    assert opened["Location"] == mention.link
+    mention.refresh_from_db()
+    assert mention.read_at is not None
+    page = client.get(world.threads_url()).text
+    assert '<span class="badge">1<span class="visually-hidden"> unread</span></span>' in page
+
+    done = client.post(reverse("forum:notifications_read_all"), follow=True)
+    assert "All your notifications are marked read." in done.text
     assert not told().filter(user=world.owner, read_at__isnull=True).exists()
     assert 'class="badge"' not in client.get(world.threads_url()).text
-    assert '<span class="new">New</span>' not in client.get(reverse("forum:notifications")).text
+    assert '<span class="new">New</span>' not in done.text
+    assert "Mark all as read" not in done.text
+    again = client.post(reverse("forum:notifications_read_all"), follow=True)
+    assert "There was nothing unread." in again.text
+
+
+def test_a_member_cannot_open_someone_elses_notification(world, thread):
+    world.reply(thread, world.member, "A reply for the owner.")
+    note = told().get(user=world.owner)
+    client = signed_in(world.other)
+    assert client.get(reverse("forum:notification_open", args=[note.pk])).status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_opening_a_notification_without_a_link_marks_it_read_and_returns_to_the_centre(world):
+    from groups.services import notifications as notification_services
+
+    [note] = notification_services.notify(user_ids=[world.member.pk], kind="warning",
+                                          group=world.group)  # fmt: skip
+    client = signed_in(world.member)
+    opened = client.get(reverse("forum:notification_open", args=[note.pk]))
+    assert opened["Location"] == f"{reverse('forum:notifications')}#notification-{note.pk}"
+    note.refresh_from_db()
+    assert note.read_at is not None
 
 
 # Rate limits

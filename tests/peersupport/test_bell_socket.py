@@ -105,3 +105,30 @@ async def test_the_bell_only_listens(world):
     await socket.send_json_to({"type": "send", "body": "hello"})
     assert (await socket.receive_json_from(timeout=3))["type"] == "error"
     await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_opening_one_notification_or_marking_all_read_lowers_the_count_on_open_pages(world):
+    from django.urls import reverse
+
+    from groups.models import Notification
+
+    socket = await bell_of(world.member)
+    await database_sync_to_async(world.reply)(world.thread, world.other, "Same for me.")
+    await database_sync_to_async(world.reply)(world.thread, world.leader, "And me.")
+    assert (await socket.receive_json_from(timeout=3))["count"] == 1
+    assert (await socket.receive_json_from(timeout=3))["count"] == 2
+
+    def open_first():
+        client = signed_in(world.member)
+        first = Notification.objects.filter(user=world.member).order_by("pk").first()
+        assert client.get(reverse("forum:notification_open", args=[first.pk])).status_code == 302
+
+    def mark_all():
+        signed_in(world.member).post(reverse("forum:notifications_read_all"))
+
+    await database_sync_to_async(open_first)()
+    assert await socket.receive_json_from(timeout=3) == {"type": "bell", "count": 1}
+    await database_sync_to_async(mark_all)()
+    assert await socket.receive_json_from(timeout=3) == {"type": "bell", "count": 0}
+    await socket.disconnect()
