@@ -25,6 +25,7 @@ class Notification(models.Model):
         MUTE = "mute", _("A mute")
         BAN = "ban", _("A removal or ban")
         SANCTION_ENDED = "sanction_ended", _("A mute or ban was lifted")
+        SANCTION_EXPIRED = "sanction_expired", _("A mute or suspension came to its end")
         APPEAL_OUTCOME = "appeal_outcome", _("The answer to your appeal")
         INVITE_USED = "invite_used", _("Someone joined with your invite link")
         # For leaders: shown while they may handle the group's queue.
@@ -97,6 +98,8 @@ class Notification(models.Model):
             if self.count > 1:
                 return _("%(count)s people sent %(reaction)s on your post in “%(about)s”.") % values
             return _("%(actor)s sent %(reaction)s on your post in “%(about)s”.") % values
+        if self.kind == self.Kind.SANCTION_EXPIRED and not self.group_id:
+            return _("Your suspension has ended: you can post, chat and join groups again.")
         return MESSAGES[self.kind] % values
 
 
@@ -118,6 +121,7 @@ MESSAGES = {
     K.MUTE: _("You can read %(group)s but not post or chat there for a while."),
     K.BAN: _("You are no longer a member of %(group)s."),
     K.SANCTION_ENDED: _("A peer leader lifted a mute or ban in %(group)s."),
+    K.SANCTION_EXPIRED: _("Your mute in %(group)s has ended: you can post and chat there again."),
     K.APPEAL_OUTCOME: _("Your appeal about %(group)s has an answer."),
     K.INVITE_USED: _("%(actor)s joined %(group)s with your invite link."),
     K.QUEUE_ITEM: _("Something new is waiting in the queue of %(group)s."),

@@ -33,6 +33,9 @@ class Sanction(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
+    # When the member was told a timed mute or suspension came to its end (or found it
+    # had been overtaken): set once by groups.services.sanctions.sanctions_tell_ended.
+    end_told_at = models.DateTimeField(null=True, blank=True)
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -40,7 +43,15 @@ class Sanction(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "group", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "group", "-created_at"]),
+            # The tick's question: which timed sanctions ended and nobody was told.
+            models.Index(
+                fields=["ends_at"], name="sanction_end_untold",
+                condition=models.Q(ends_at__isnull=False, lifted_at__isnull=True,
+                                   end_told_at__isnull=True),
+            ),
+        ]  # fmt: skip
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.user}"

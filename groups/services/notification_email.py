@@ -23,7 +23,8 @@ CHOICES = (APP, EMAIL, OFF)
 # items for leaders. Everything else stays on the bell unless the member asks.
 EMAIL_BY_DEFAULT = {
     Kind.REQUEST_APPROVED, Kind.REQUEST_DECLINED, Kind.POST_REJECTED, Kind.POST_HIDDEN,
-    Kind.WARNING, Kind.MUTE, Kind.BAN, Kind.SANCTION_ENDED, Kind.APPEAL_OUTCOME,
+    Kind.WARNING, Kind.MUTE, Kind.BAN, Kind.SANCTION_ENDED, Kind.SANCTION_EXPIRED,
+    Kind.APPEAL_OUTCOME,
     Kind.QUEUE_URGENT,
 }  # fmt: skip
 SUBJECT = gettext_noop("You have new activity on peersupport")

@@ -177,3 +177,58 @@ def sanction_lift(*, acting_user, sanction: Sanction, reason: str = "") -> Sanct
     access_changed(sanction.user)
     _tell(acting_user, sanction, Notification.Kind.SANCTION_ENDED, reason)
     return sanction
+
+
+ENDED_PER_TICK = 500
+
+
+def sanctions_tell_ended(now=None) -> list[Sanction]:
+    """Tell each member once that a timed mute or suspension came to its end (a leader
+    lifting one early tells them already). Run by the moderation tick: each sanction is
+    claimed with its row locked and marked told in the same transaction, so two ticks
+    at once, or a tick run again, never tell twice. A mute overtaken by a later one, or
+    by the member leaving or being removed, ends quietly: there is nothing to tell."""
+    now = now or timezone.now()
+    told = []
+    with transaction.atomic():
+        due = list(
+            Sanction.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user", "group")
+            .filter(kind__in=[Sanction.Kind.MUTE, Sanction.Kind.SUSPENSION],
+                    ends_at__lte=now, lifted_at__isnull=True, end_told_at__isnull=True)
+            .order_by("ends_at")[:ENDED_PER_TICK]
+        )  # fmt: skip
+        if not due:
+            return []
+        Sanction.objects.filter(pk__in=[s.pk for s in due]).update(end_told_at=now)
+        memberships = {
+            (m.user_id, m.group_id): m
+            for m in Membership.objects.filter(
+                user_id__in={s.user_id for s in due}, group_id__in={s.group_id for s in due}
+            )
+        }
+        for sanction in due:
+            if sanction.group_id is None:
+                still = sanction.user.suspended_until
+            else:
+                membership = memberships.get((sanction.user_id, sanction.group_id))
+                if membership is None or membership.state != State.ACTIVE:
+                    continue
+                still = membership.muted_until
+            if still is not None and still > now:
+                continue  # overtaken by a later one: its own end will be told
+            if (sanction.user_id, sanction.group_id) in {(s.user_id, s.group_id) for s in told}:
+                continue  # two ended at once: one notice
+            # The member is free now: an earlier mute that was set to end later
+            # is overtaken too, and says nothing when its own time comes.
+            Sanction.objects.filter(user_id=sanction.user_id, group_id=sanction.group_id,
+                                    kind=sanction.kind, end_told_at__isnull=True,
+                                    lifted_at__isnull=True).update(end_told_at=now)  # fmt: skip
+            notifications.notify(
+                user_ids=[sanction.user_id], kind=Notification.Kind.SANCTION_EXPIRED,
+                group=sanction.group, target_key=f"sanction:{sanction.pk}", once=True,
+                link=reverse("groups:detail", args=[sanction.group.slug])
+                if sanction.group_id else reverse("home"),
+            )  # fmt: skip
+            told.append(sanction)
+    return told

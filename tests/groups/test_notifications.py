@@ -3,8 +3,10 @@ words, through one service every domain calls; what a member may no longer see i
 left out when read; each kind can be turned off."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +19,15 @@ from groups.models import Group, Membership, Notification, ReviewItem
 from groups.services import memberships, notifications, sanctions
 from moderation.services.appeals import appeal_create
 from moderation.services.decisions import item_act
-from tests.factories import Community, add_member, membership_of, person, report_post, signed_in
+from tests.factories import (
+    Community,
+    add_member,
+    make_staff,
+    membership_of,
+    person,
+    report_post,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind
@@ -131,6 +141,57 @@ def test_sanctions_and_their_end_are_told_to_the_member_with_the_reason(world, k
     if kind != "warn":
         sanctions.sanction_lift(acting_user=world.owner, sanction=sanction, reason="Fresh start.")
         assert kinds_for(world.member)[0] == Kind.SANCTION_ENDED
+
+
+def mute(world, hours, who=None):
+    return sanctions.sanction_mute(
+        acting_user=world.leader, membership=membership_of(world.group, who or world.member),
+        reason="A pause.", until=timezone.now() + datetime.timedelta(hours=hours),
+    )  # fmt: skip
+
+
+def tick(hours):
+    """The moderation tick, run as cron runs it, some hours from now."""
+    from unittest import mock  # the clock only: nothing of ours is replaced
+
+    later = timezone.now() + datetime.timedelta(hours=hours)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("moderation_tick", stdout=io.StringIO())
+
+
+def test_a_member_is_told_once_when_a_timed_mute_comes_to_its_end(world):
+    mute(world, hours=2)
+    tick(1)
+    assert Kind.SANCTION_EXPIRED not in kinds_for(world.member)
+    tick(3)
+    tick(4)  # run again: still told once
+    assert kinds_for(world.member).count(Kind.SANCTION_EXPIRED) == 1
+    page = centre(world.member)
+    assert f"Your mute in {world.group.name} has ended: you can post and chat there again." in page
+    note = Notification.objects.get(user=world.member, kind=Kind.SANCTION_EXPIRED)
+    assert note.link == reverse("groups:detail", args=[world.group.slug])
+
+
+def test_a_mute_lifted_early_or_overtaken_by_a_longer_one_is_not_told_again_at_its_end(world):
+    lifted = mute(world, hours=1)
+    sanctions.sanction_lift(acting_user=world.owner, sanction=lifted, reason="Fresh start.")
+    mute(world, hours=2, who=world.other)
+    mute(world, hours=5, who=world.other)
+    tick(3)
+    assert Kind.SANCTION_EXPIRED not in kinds_for(world.member)  # told when lifted
+    assert Kind.SANCTION_EXPIRED not in kinds_for(world.other)  # still muted
+    tick(6)
+    assert kinds_for(world.other).count(Kind.SANCTION_EXPIRED) == 1
+
+
+def test_a_site_wide_suspension_coming_to_its_end_is_told_without_a_group(world):
+    staff = make_staff(display_name="Tick Staff")
+    sanctions.sanction_suspend(acting_user=staff, user=world.member, reason="A pause.",
+                               until=timezone.now() + datetime.timedelta(hours=1))  # fmt: skip
+    tick(2)
+    assert "Your suspension has ended: you can post, chat and join groups again." in centre(
+        world.member
+    )
 
 
 def test_the_answer_to_an_appeal_is_told_to_the_member(world):

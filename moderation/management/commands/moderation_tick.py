@@ -1,11 +1,13 @@
 """Every minute: email the leaders again about urgent queue items nobody has claimed,
-escalate those still unclaimed later, and ask for the summary emails that are due.
+escalate those still unclaimed later, tell members whose timed mute or suspension
+came to its end, and ask for the summary emails that are due.
 Run it from cron every minute, or with --every to keep it going (make run does)."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from groups.services.sanctions import sanctions_tell_ended
 from groups.tasks import digests_enqueue
 from moderation.services.escalation import escalate_overdue, remind_leaders_of_unclaimed
 
@@ -22,6 +24,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"reminded the leaders of queue item {item.pk}")
             for item in escalate_overdue():
                 self.stdout.write(f"escalated queue item {item.pk}")
+            for sanction in sanctions_tell_ended():
+                self.stdout.write(f"told a member sanction {sanction.pk} ended")
             if count := digests_enqueue():
                 self.stdout.write(f"asked for {count} summary emails")
             if not every:
