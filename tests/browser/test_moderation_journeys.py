@@ -266,6 +266,15 @@ def test_risk_report_rings_the_open_queue_and_the_leader_hides_the_post(
     expect(cells.nth(2)).to_have_text("hid a post")
     expect(cells.nth(3)).to_have_text(data.author_name)
     expect(cells.nth(4)).to_have_text(reason)
+    # On a phone the wide log scrolls sideways, and a keyboard can reach it to do so.
+    leader.set_viewport_size({"width": 320, "height": 640})
+    region = leader.get_by_role("region", name="Moderation log entries")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    region.focus()
+    expect(region).to_be_focused()
+    leader.keyboard.press("ArrowRight")
+    leader.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
+    assert_no_axe_violations(leader)
 
     assert_no_console_problems(leader, reporter, author)
 
