@@ -64,6 +64,10 @@ class ChatConsumer(SocketConsumer):
         user = self.scope["user"]
         if user.share_presence:
             self._group_event("chat.presence", {"author": user.public_name, "here": False})
+        try:
+            await self._seen_at_leaving()
+        except UNAVAILABLE:  # the home counts a little more as new: no harm
+            logger.warning("could not note how far a member saw a room", exc_info=True)
 
     # Incoming frames
 
@@ -269,6 +273,10 @@ class ChatConsumer(SocketConsumer):
         user.refresh_from_db(fields=["is_active", "is_staff", "suspended_until", "share_presence"])
         permissions.forget_memberships(user)
         return user
+
+    @database_sync_to_async
+    def _seen_at_leaving(self):
+        chat.chat_seen_at_leaving(user=self.scope["user"], room_id=self.room.pk)
 
     @database_sync_to_async
     def _shares_presence(self) -> bool:

@@ -76,3 +76,23 @@ class ChatMessage(models.Model):
 
     def __str__(self):
         return f"message {self.seq} in {self.room}"
+
+
+class ChatSeen(models.Model):
+    """How far a member has seen a room: the room's last sequence number when they last
+    looked (the room's page, or leaving its socket). Written at most every
+    SEEN_EVERY while they reload the page, so the home's "new in chat" may lag that
+    long; chat has no read pointer per message and needs none."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="+")
+    last_seen_seq = models.PositiveBigIntegerField(default=0)
+    moved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "room"], name="one_chat_seen_per_room"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} saw {self.room_id} to {self.last_seen_seq}"

@@ -2,6 +2,7 @@
 broadcast. The channel layer is only a doorbell: a client that misses a broadcast
 catches up from Postgres by sequence number."""
 
+import datetime
 import json
 import logging
 import uuid
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat import selectors
-from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom
+from chat.models import MESSAGE_MAX_LENGTH, ChatMessage, ChatRoom, ChatSeen
 from groups import limits, permissions
 from groups.markdown import render_chat_text
 from groups.models import Group, ModerationLogEntry, Target
@@ -280,3 +281,32 @@ def room_update(*, acting_user, room: ChatRoom, slow_mode_seconds: int, locked: 
     broadcast(room.pk, {"type": "room.state", "slow_mode_seconds": room.slow_mode_seconds,
                         "locked": room.is_locked})  # fmt: skip
     return room
+
+
+SEEN_EVERY = datetime.timedelta(minutes=3)
+
+
+def chat_seen_advance(*, user, room: ChatRoom, seq: int, throttle: bool = True) -> None:
+    """Move the member's last-seen mark in the room forward (never back) to `seq`. A
+    first visit writes it; after that, with throttle, at most every SEEN_EVERY (a
+    member reloading a busy room writes once in a few minutes, not at every message)."""
+    if not user.is_authenticated or seq <= 0:
+        return
+    now = timezone.now()
+    seen, created = ChatSeen.objects.get_or_create(
+        user=user, room=room, defaults={"last_seen_seq": seq, "moved_at": now}
+    )
+    if created or seq <= seen.last_seen_seq:
+        return
+    if throttle and now - seen.moved_at < SEEN_EVERY:
+        return
+    ChatSeen.objects.filter(pk=seen.pk, last_seen_seq__lt=seq).update(
+        last_seen_seq=seq, moved_at=now
+    )
+
+
+def chat_seen_at_leaving(*, user, room_id: int) -> None:
+    """The member leaves the room's page (its socket closes): they saw all of it."""
+    room = ChatRoom.objects.filter(pk=room_id).only("pk", "last_seq").first()
+    if room is not None:
+        chat_seen_advance(user=user, room=room, seq=room.last_seq, throttle=False)

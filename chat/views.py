@@ -65,6 +65,8 @@ def chat_view(request, slug, kind=ChatRoom.Kind.MEMBERS):
     except ValueError:
         before = None
     rows, has_earlier = selectors.latest_messages(room, before_seq=before)
+    if before is None and rows:
+        chat.chat_seen_advance(user=request.user, room=room, seq=rows[-1].seq)
     reason = _cannot_send_reason(request.user, room)
     group = room.group
     context = {

@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from chat.models import ChatMessage, ChatRoom, ChatSeen
 from forum import selectors as forum_selectors
 from forum.models import Post, ReadState, Thread
 from groups import permissions
@@ -21,6 +22,10 @@ NOTIFICATIONS_SHOWN = 5
 # 10,000 threads); bounded, they cost the same however old the forum is.
 RECENT_DAYS = 30
 RECENT_THREADS = 50
+# New chat messages are counted among a room's last NEW_CHAT_AT_MOST (by sequence
+# number, so the count reads at most that many rows of the (room, seq) index);
+# beyond it the home says "more than".
+NEW_CHAT_AT_MOST = 99
 
 
 @dataclass
@@ -70,6 +75,33 @@ def my_groups(user) -> list[Group]:
     )  # fmt: skip
 
 
+def add_new_chat(user, groups: list[Group]) -> None:
+    """Each group's count of chat messages by others since the member last saw its
+    room (chat.models.ChatSeen), in one query however many groups."""
+    if not groups:
+        return
+    seen = ChatSeen.objects.filter(user=user, room=OuterRef("pk")).values("last_seen_seq")
+    newer = (
+        ChatMessage.objects.filter(
+            room=OuterRef("pk"), state=ChatMessage.State.PUBLISHED, is_notice=False,
+            seq__gt=Greatest(OuterRef("seen"), OuterRef("last_seq") - NEW_CHAT_AT_MOST),
+        )
+        .exclude(author=user).order_by().values("room").annotate(n=Count("pk")).values("n")
+    )  # fmt: skip
+    rooms = (
+        ChatRoom.objects.filter(group__in=[group.pk for group in groups],
+                                kind=ChatRoom.Kind.MEMBERS)
+        .annotate(seen=Coalesce(Subquery(seen[:1]), 0))
+        .annotate(new=Coalesce(Subquery(newer[:1]), 0))
+        .values_list("group_id", "new", "seen", "last_seq")
+    )  # fmt: skip
+    by_group = {
+        gid: (new, last_seq - seen > NEW_CHAT_AT_MOST) for gid, new, seen, last_seq in rooms
+    }
+    for group in groups:
+        group.new_chat, group.new_chat_more = by_group.get(group.pk, (0, False))
+
+
 def threads_with_new_replies(user) -> list[Thread]:
     """Threads the member started or wrote in, in groups they may still read, where
     someone has posted since they last read: among their RECENT_THREADS most recently
@@ -105,6 +137,7 @@ def home_for(user) -> Home:
         ),
         notifications=forum_selectors.notifications_for(user, limit=NOTIFICATIONS_SHOWN),
     )  # fmt: skip
+    add_new_chat(user, home.groups)
     if not home.groups:
         home.topics = list(Topic.objects.order_by("position", "name"))
     if permissions.can_open_queue(user):

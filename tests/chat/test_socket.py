@@ -1501,3 +1501,21 @@ def _update_profile(user, **changes):
     }  # fmt: skip
     fields.update(changes)
     return user_update_profile(acting_user=user, user=user, **fields)
+
+
+async def test_leaving_the_room_marks_everything_in_it_seen_for_the_members_home(sockets):
+    from chat.models import ChatSeen
+
+    place = await community()
+    room = await members_room(place.group)
+    reader = await sockets.open(place.member, place.group)
+    speaker = await sockets.open(place.other, place.group)
+    await speaker.say("Anyone here tonight?")
+    await speaker.say("I could use some company.")
+    await reader.expect("message")
+    await reader.expect("message")
+
+    await reader.communicator.disconnect(timeout=ARRIVES)
+
+    seen = await run_sync(lambda: ChatSeen.objects.get(user=place.member, room=room))
+    assert seen.last_seen_seq == 2

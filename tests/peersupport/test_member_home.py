@@ -2,6 +2,8 @@
 new replies, what waits for a leader (in kind words), what happened to them, and a
 first sign-in welcome; its cost does not grow with the member's data."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -143,10 +145,58 @@ def test_the_welcome_can_be_skipped():
     assert (member.onboarded_at is not None, member.time_zone) == (True, "UTC")
 
 
+def chat_in(world, author, body, limit_counted=False):
+    from chat import services as chat_services
+
+    room = chat_services.room_for(world.group)
+    chat_services.chat_message_send(acting_user=author, room=room, body=body,
+                                    client_msg_id=str(uuid.uuid4()), ring=False,
+                                    limit_counted=limit_counted)  # fmt: skip
+    return room
+
+
+def test_the_home_counts_new_chat_since_the_members_last_visit_to_the_room(settings):
+    world = Community()
+    welcomed(world.member)
+    for body in ("Hello all.", "Anyone around tonight?"):
+        chat_in(world, world.other, body)
+    chat_in(world, world.member, "I am.")  # their own message is never new to them
+    assert "Chat: 2 new messages since your last visit" in home_of(world.member)
+
+    client = signed_in(world.member)
+    assert client.get(reverse("chat:room", args=[world.group.slug])).status_code == 200
+    assert "Chat: 2 new" not in client.get(reverse("home")).text
+    chat_in(world, world.leader, "Good to see you.")
+    assert "Chat: 1 new message since your last visit" in client.get(reverse("home")).text
+    # Reloading the room within a few minutes writes nothing (the mark may lag)...
+    with CaptureQueriesContext(connection) as reload:
+        client.get(reverse("chat:room", args=[world.group.slug]))
+    assert not any(q["sql"].startswith("UPDATE") and "chatseen" in q["sql"]
+                   for q in reload.captured_queries)  # fmt: skip
+    # ...and leaving the room's socket marks all of it seen.
+    from chat.services import chat_seen_at_leaving
+
+    chat_seen_at_leaving(user=world.member, room_id=chat_in(world, world.owner, "Bye.").pk)
+    page = client.get(reverse("home")).text
+    assert "new message" not in page
+
+
+def test_a_room_far_ahead_of_the_member_is_counted_to_a_bound():
+    from peersupport import home
+
+    world = Community()
+    welcomed(world.member)
+    for i in range(home.NEW_CHAT_AT_MOST + 3):
+        chat_in(world, world.other, f"Message {i}.", limit_counted=True)  # not one by one
+    page = home_of(world.member)
+    assert f"Chat: {home.NEW_CHAT_AT_MOST}+ new messages since your last visit" in page
+
+
 def build(member, groups: int, threads_each: int):
     for g in range(groups):
         world = Community()
         add_member(world.group, member, approved_post_count=10)
+        chat_in(world, world.other, "Hello.")
         for t in range(threads_each):
             thread = world.start(world.owner, title=f"Thread {g}-{t}")
             world.reply(thread, member, "Me too.")
@@ -164,4 +214,5 @@ def test_the_home_costs_the_same_queries_for_a_little_or_a_lot_of_activity():
     with CaptureQueriesContext(connection) as many:
         page = client.get(reverse("home")).text
     assert page.count("1 thread with new posts") == 5
+    assert page.count("Chat: 1 new message since your last visit") == 5
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
