@@ -176,6 +176,10 @@ def test_thread_with_content_warning_reaction_mention_notification_pin_and_lock(
     expect(strength).to_have_attribute("aria-pressed", "true")
     expect(strength).to_have_accessible_name("Sending strength 1")
     expect(strength.locator(".reaction__count")).to_have_text("1")
+    # The page came back at the post, and focus is on it, not at the top of the page.
+    expect(post).to_be_focused()
+    reader.keyboard.press("Tab")
+    expect(post.locator(":focus")).to_have_count(1)  # Tab carries on inside the post
 
     reply_form = reader.get_by_role("region", name="Your reply")
     reply_form.get_by_label("Your message").fill(reply)

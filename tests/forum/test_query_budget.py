@@ -210,7 +210,7 @@ def test_the_large_pages_really_show_many_rows():
     leader = signed_in(world.leader)
     assert leader.get(url_of(world, "thread list")).text.count('<li class="thread-row') == 30
     thread_page = leader.get(url_of(world, "thread, first page")).text
-    assert thread_page.count('<article class="post') == 20
+    assert thread_page.count('<article tabindex="-1" class="post') == 20
     assert thread_page.count('class="reaction__count"') >= 20
     assert leader.get(url_of(world, "held posts")).text.count('<li class="card">') >= 10
     assert leader.get(url_of(world, "reports")).text.count("<tr") > 250
