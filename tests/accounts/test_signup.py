@@ -168,3 +168,18 @@ def test_repeated_failed_logins_are_slowed_down_through_the_database_cache(clien
     )
     assert right.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_the_verification_email_greets_by_the_site_name_and_every_link_is_absolute(
+    client, mailoutbox, settings
+):
+    settings.SITE_NAME = "peersupport"
+    settings.SITE_URL = "https://peersupport.example"
+    client.post(reverse("account_signup"), SIGNUP)
+    body = mailoutbox[0].body
+    assert body.startswith("Hello from peersupport!")
+    assert "127.0.0.1" not in body.splitlines()[0]
+    assert "https://peersupport.example/help/" in body
+    assert confirmation_link(mailoutbox[0]).startswith("http")
+    bare = [word for word in body.split() if "/" in word and not word.startswith("http")]
+    assert bare == [], f"links without a scheme: {bare}"
