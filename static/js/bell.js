@@ -120,8 +120,18 @@
       }
       attempt += 1;
       const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      window.setTimeout(connect, delay);
+      window.setTimeout(connectWhenOnline, delay);
     });
+  }
+
+  // Offline, an attempt can only fail (and the browser logs each one): wait until the
+  // browser says it is back.
+  function connectWhenOnline() {
+    if (navigator.onLine === false) {
+      window.addEventListener("online", connect, { once: true });
+    } else {
+      connect();
+    }
   }
 
   connect();

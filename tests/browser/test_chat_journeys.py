@@ -120,13 +120,13 @@ def drop_open_websockets(page) -> list[int]:
     return result["result"]["value"]
 
 
-def offline_socket_error(base: str, socket_path: str) -> str:
+def offline_socket_error(base: str, socket_path: str, script: str = "chat.js") -> str:
     """What Chromium logs for each reconnection attempt refused while offline."""
     ws_url = base.replace("http://", "ws://", 1) + socket_path
     return (
         f"console.error: WebSocket connection to '{ws_url}' failed: "
         "Error in connection establishment: net::ERR_INTERNET_DISCONNECTED "
-        f"({base}/static/js/chat.js)"
+        f"({base}/static/js/{script})"
     )
 
 
@@ -284,8 +284,12 @@ def test_two_members_chat_one_goes_offline_catches_up_and_a_leader_deletes_a_mes
         second,
         leader,
         # Every reconnection attempt while Morning Tide's context is offline is refused
-        # by Chromium, which logs it (chat.js can't prevent that); nothing else may.
-        expected=(offline_socket_error(base, f"/ws{chat_path}"),),
+        # by Chromium, which logs it (the page's scripts can't prevent that): the chat's
+        # socket and the bell's, both closed above; nothing else may.
+        expected=(
+            offline_socket_error(base, f"/ws{chat_path}"),
+            offline_socket_error(base, "/ws/bell/", "bell.js"),
+        ),
     )
 
     # Last, so that everything above is checked even while axe finds something.
