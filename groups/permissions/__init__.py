@@ -2,6 +2,8 @@
 
 - table.py: standing x capability (with sanctions on top), site staff (staff powers need
   two-factor authentication), leading;
+- facts.py: what the rules learnt about a user in this request (memberships, leading),
+  so asking twice costs no query;
 - content.py: locks, unpublished threads and posts, authorship, chat rooms;
 - queue.py: who may see and handle moderation items.
 
@@ -24,6 +26,12 @@ from groups.permissions.content import (
     check_is_author,
     is_exempt_from_slow_mode,
 )
+from groups.permissions.facts import (
+    forget_memberships,
+    membership_of,
+    memberships_by_group,
+    remember_leading,
+)
 from groups.permissions.queue import (
     can_handle_item,
     can_open_queue,
@@ -41,18 +49,14 @@ from groups.permissions.table import (
     check,
     check_can_act_on,
     check_staff,
-    forget_memberships,
     get_group_for_user,
     groups_readable_by,
     groups_visible_to,
     is_staff,
     leads_any_group,
     led_group_ids,
-    membership_of,
-    memberships_by_group,
     needs_two_factor_for_staff_powers,
     notifications_visible_to,
-    remember_leading,
     staff_with_powers,
     standing,
 )

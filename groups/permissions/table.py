@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from groups.models import Group, Membership, Notification, SiteSettings
 from groups.models.notifications import CONTENT_KINDS, LEADER_KINDS, PERSONAL_KINDS
+from groups.permissions.facts import facts_of, membership_of
 
 
 class Standing(enum.StrEnum):
@@ -86,66 +87,6 @@ MEMBERS_ONLY_CONTENT = {C.READ, C.SEE_MEMBERS}
 SILENCED_BY_MUTE = {C.POST, C.START_THREAD, C.CHAT, C.REACT}
 # A site-wide suspension silences a member everywhere and stops them joining.
 SILENCED_BY_SUSPENSION = SILENCED_BY_MUTE | {C.JOIN, C.REQUEST_TO_JOIN}
-
-
-def _facts(user) -> dict:
-    """Where the rules remember what they learnt about a user for this request: the
-    user object's own attributes (not a lazy request.user wrapper's, so what the
-    backend loaded with the user is seen)."""
-    return getattr(user, "_wrapped", user).__dict__
-
-
-def membership_of(user, group: Group) -> Membership | None:
-    """The user's membership row in the group (any state), cached on the user per
-    group; no query at all once all their rows are loaded (memberships_by_group)."""
-    if not user.is_authenticated:
-        return None
-    facts = _facts(user)
-    cache = facts.setdefault("_membership_cache", {})
-    if group.pk not in cache:
-        if facts.get("_memberships_complete"):
-            return None
-        cache[group.pk] = Membership.objects.filter(user=user, group=group).first()
-    membership = cache[group.pk]
-    if membership is not None and not Membership.group.is_cached(membership):
-        membership.group = group  # the rules check reads it: no second fetch
-    return membership
-
-
-def memberships_by_group(user) -> dict[int, Membership]:
-    """All the user's membership rows by group id, in one query, for a page about many
-    groups; membership_of then asks nothing more."""
-    if not user.is_authenticated:
-        return {}
-    facts = _facts(user)
-    if not facts.get("_memberships_complete"):
-        _remember_memberships(user, Membership.objects.filter(user=user))
-    return facts["_membership_cache"]
-
-
-def _remember_memberships(user, memberships) -> None:
-    """Every membership row the user has: membership_of and leads_any_group then need
-    no query."""
-    facts = _facts(user)
-    rows = list(memberships)
-    facts["_membership_cache"] = {row.group_id: row for row in rows}
-    facts["_memberships_complete"] = True
-    facts["_leads_any_group"] = any(row.is_leading for row in rows)
-
-
-def remember_leading(user, leads: bool) -> None:
-    """Whether the user leads any group, as loaded with the user (peersupport/auth.py):
-    the header's queue link then needs no query of its own."""
-    _facts(user)["_leads_any_group"] = leads
-
-
-def forget_memberships(user) -> None:
-    """Forget what the rules cached on the user object (memberships, staff powers), so
-    a long-lived object (a socket's user) is judged on what the database says now."""
-    facts = _facts(user)
-    names = ("_membership_cache", "_memberships_complete", "_leads_any_group", "_has_staff_powers")
-    for name in names:
-        facts.pop(name, None)
 
 
 def standing(user, group: Group) -> Standing:
@@ -338,7 +279,7 @@ def is_staff(user) -> bool:
     query however often it asks."""
     if not (user.is_authenticated and user.is_staff and user.is_active):
         return False
-    facts = _facts(user)
+    facts = facts_of(user)
     if "_has_staff_powers" not in facts:
         facts["_has_staff_powers"] = Authenticator.objects.filter(
             user_id=user.pk, type=Authenticator.Type.TOTP
@@ -382,7 +323,7 @@ def leads_any_group(user) -> bool:
         return False
     if is_staff(user):
         return True
-    facts = _facts(user)
+    facts = facts_of(user)
     if "_leads_any_group" not in facts:
         facts["_leads_any_group"] = led_group_ids(user).exists()
     return facts["_leads_any_group"]
