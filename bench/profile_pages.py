@@ -12,7 +12,6 @@ to compare across changes come from bench/pages.py.
 """
 
 import argparse
-import base64
 import cProfile
 import os
 import pstats
@@ -22,6 +21,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench.pages import BENCH_EMAIL, app_env  # noqa: E402 - needs the path above
 
 PAGES = {
     "threads": "/groups/circle-1/threads/",
@@ -42,15 +43,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings.loopback")
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/peersupport_bench")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ.setdefault("SMTP_HOST", "")
-    # A benchmark's key (production requires one; recovery data is encrypted with it).
-    os.environ.setdefault(
-        "RECOVERY_ENCRYPTION_KEYS",
-        base64.urlsafe_b64encode(b"bench-only-recovery-key-32bytes!").decode(),
-    )
+    # The page benchmark's environment: its database, production settings, its keys.
+    for name, value in app_env().items():
+        os.environ.setdefault(name, value)
     os.environ.setdefault("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
     import django
 
@@ -60,7 +55,7 @@ def main() -> None:
 
     from accounts.models import User
 
-    reader = User.objects.get(email="bench-reader@example.invalid")
+    reader = User.objects.get(email=BENCH_EMAIL)
     for name in args.pages:
         client = Client(HTTP_HOST="127.0.0.1", HTTP_X_REAL_IP="127.0.0.1")
         if not name.endswith("-anonymous"):

@@ -6,12 +6,13 @@ from django.contrib import admin
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from groups.admin import ReadOnlyAdmin
 from recovery.models import CheckIn, Goal, SafetyPlan
 
 ENCRYPTED = {Goal: "details", CheckIn: "answers", SafetyPlan: "sections"}
 
 
-class ExistenceOnlyAdmin(admin.ModelAdmin):
+class ExistenceOnlyAdmin(ReadOnlyAdmin):
     list_display = ["pk", "owner_id", "stored_size"]
     fields = ["owner_id", "stored_size"]
     readonly_fields = fields
@@ -24,15 +25,6 @@ class ExistenceOnlyAdmin(admin.ModelAdmin):
     @admin.display(description=_("stored size (encrypted)"))
     def stored_size(self, obj):
         return _("%(bytes)d bytes") % {"bytes": obj.stored_bytes}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 for model in ENCRYPTED:
